@@ -1,0 +1,151 @@
+"""Numerical checks for derivations, and checkable exercises.
+
+``verify`` is how the course keeps its promises: every derivation in a notebook is
+followed by a line such as ``✔ D* equals p_data/(p_data+p_g) (max |lhs − rhs| = 3.1e-09)``.
+Exercises are registered once (in ``gantutor.solutions``) and checked with
+:func:`check_answer`; :func:`show_solution` reveals the hidden reference solution.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import math
+import pkgutil
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import numpy as np
+
+__all__ = ["verify", "Exercise", "register", "exercise", "check_answer", "show_solution", "hint", "all_exercises"]
+
+
+def _as_array(value: Any, name: str) -> np.ndarray:
+    try:  # torch tensors (on any device, with or without grad) and everything NumPy takes
+        if hasattr(value, "detach"):
+            value = value.detach().cpu().numpy()
+        return np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError) as err:
+        raise TypeError(f"verify: {name} must be a number, array or tensor, got {type(value).__name__}") from err
+
+
+def verify(claim: str, lhs: Any, rhs: Any, tol: float = 1e-6, *, quiet: bool = False) -> float:
+    """Check numerically that ``lhs`` equals ``rhs`` to within ``tol`` (max absolute difference).
+
+    Prints ``✔ <claim> (max |lhs − rhs| = …)`` and returns the difference; raises
+    ``AssertionError`` naming the claim if the two differ by more than ``tol``, have
+    shapes that do not broadcast, or contain NaN.
+    """
+    if not isinstance(claim, str) or not claim.strip():
+        raise ValueError("verify: claim must be a non-empty sentence saying what is checked")
+    if not (isinstance(tol, (int, float)) and tol >= 0 and math.isfinite(tol)):
+        raise ValueError(f"verify: tol must be a finite number >= 0, got {tol!r}")
+    a, b = _as_array(lhs, "lhs"), _as_array(rhs, "rhs")
+    try:
+        a, b = np.broadcast_arrays(a, b)
+    except ValueError as err:
+        raise AssertionError(f"✘ {claim}: shapes {a.shape} and {b.shape} do not match") from err
+    if a.size == 0:
+        raise AssertionError(f"✘ {claim}: nothing to compare (empty arrays)")
+    if np.isnan(a).any() or np.isnan(b).any():
+        raise AssertionError(f"✘ {claim}: NaN in {'lhs' if np.isnan(a).any() else 'rhs'}")
+    both_inf = np.isinf(a) & np.isinf(b) & (np.sign(a) == np.sign(b))
+    with np.errstate(invalid="ignore"):  # inf − inf is handled by both_inf
+        diff = np.where(both_inf, 0.0, np.abs(a - b))
+    err = float(np.max(diff))
+    if not err <= tol:
+        raise AssertionError(f"✘ {claim}: max |lhs − rhs| = {err:.3g} exceeds tol = {tol:.3g}")
+    if not quiet:
+        print(f"✔ {claim} (max |lhs − rhs| = {err:.2g}, tol {tol:.0e})")
+    return err
+
+
+# --------------------------------------------------------------------------- exercises
+
+
+@dataclass
+class Exercise:
+    """One exercise: ``check`` returns True for a correct answer; ``solution`` computes the reference.
+
+    ``check`` may also raise ``AssertionError`` with a message that helps the learner.
+    """
+
+    key: str
+    prompt: str
+    check: Callable[[Any], bool]
+    solution: Callable[[], Any]
+    hint: str = ""
+    explanation: str = ""
+    tags: tuple[str, ...] = field(default_factory=tuple)
+
+
+_REGISTRY: dict[str, Exercise] = {}
+
+
+def register(ex: Exercise) -> Exercise:
+    """Add an exercise to the course registry (keys are unique, e.g. ``"01.jsd-minimum"``)."""
+    if ex.key in _REGISTRY and _REGISTRY[ex.key] is not ex:
+        raise ValueError(f"exercise key {ex.key!r} is already registered")
+    _REGISTRY[ex.key] = ex
+    return ex
+
+
+def exercise(key: str, prompt: str, check: Callable[[Any], bool], *, hint: str = "", explanation: str = ""):
+    """Decorator form: the decorated function is the hidden reference solution."""
+
+    def wrap(solution: Callable[[], Any]) -> Callable[[], Any]:
+        register(Exercise(key, prompt, check, solution, hint=hint, explanation=explanation))
+        return solution
+
+    return wrap
+
+
+def _load_all() -> None:
+    from gantutor import solutions
+
+    for mod in pkgutil.iter_modules(solutions.__path__):
+        importlib.import_module(f"{solutions.__name__}.{mod.name}")
+
+
+def all_exercises() -> dict[str, Exercise]:
+    """Every registered exercise, keyed by name (loads every ``gantutor.solutions`` module)."""
+    _load_all()
+    return dict(_REGISTRY)
+
+
+def _get(key: str) -> Exercise:
+    exercises = all_exercises()
+    if key not in exercises:
+        raise KeyError(f"no exercise {key!r}; known exercises: {', '.join(sorted(exercises))}")
+    return exercises[key]
+
+
+def check_answer(key: str, answer: Any) -> bool:
+    """Check a learner's answer; prints ✔ or ✘ (with the hint) and returns whether it passed."""
+    ex = _get(key)
+    try:
+        ok = bool(ex.check(answer))
+        message = ""
+    except AssertionError as err:
+        ok, message = False, str(err)
+    except Exception as err:  # a malformed answer should teach, not crash the notebook
+        ok, message = False, f"{type(err).__name__}: {err}"
+    if ok:
+        print(f"✔ {key}: correct." + (f" {ex.explanation}" if ex.explanation else ""))
+    else:
+        print(f"✘ {key}: not yet." + (f" {message}" if message else "") + (f" Hint: {ex.hint}" if ex.hint else ""))
+    return ok
+
+
+def hint(key: str) -> str:
+    """The exercise's hint, printed."""
+    text = _get(key).hint or "(no hint for this one)"
+    print(text)
+    return text
+
+
+def show_solution(key: str, run: bool = True) -> Any:
+    """Reveal the reference solution: print its source and (by default) return its answer."""
+    ex = _get(key)
+    print(inspect.getsource(ex.solution))
+    return ex.solution() if run else None

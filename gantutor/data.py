@@ -1,0 +1,213 @@
+"""Image data sets for the lessons: Fashion-MNIST and CIFAR-10 as in-memory uint8 tensors.
+
+Small data sets fit in memory, and on a CPU a tensor slice is far faster than a
+``DataLoader`` decoding images one by one, so lessons call :func:`load_images` once and
+draw batches with :func:`batches`. Where the files come from, in order:
+
+1. ``path=`` — an ImageFolder copy (``train/<class>/*.jpg``, optionally ``test/...``);
+2. a copy already under ``root`` (default: the repository's ``data/`` folder, or
+   ``GANTUTOR_DATA``) in torchvision's layout, or an ImageFolder copy at
+   ``root/cifar10-jpg`` for CIFAR-10;
+3. Debian's ``dataset-fashion-mnist`` package (``/usr/share/datasets/fashion-mnist``);
+4. a torchvision download into ``root`` (on a machine with internet).
+
+If none works, the error says what was tried and how to get the data.
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+import shutil
+from pathlib import Path
+from typing import Iterator, NamedTuple
+
+import numpy as np
+import torch
+
+__all__ = ["DATASETS", "ImageSet", "data_root", "load_images", "to_float", "to_uint8", "batches"]
+
+DATASETS = {
+    "fashion-mnist": dict(
+        shape=(1, 28, 28),
+        classes=("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"),
+    ),
+    "cifar10": dict(
+        shape=(3, 32, 32),
+        classes=("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"),
+    ),
+}
+_ALIASES = {"fmnist": "fashion-mnist", "fashionmnist": "fashion-mnist", "fashion_mnist": "fashion-mnist", "cifar-10": "cifar10"}
+_DEBIAN_FMNIST = Path("/usr/share/datasets/fashion-mnist")
+
+
+class ImageSet(NamedTuple):
+    """Images as uint8 ``N×C×H×W``, labels as int64 ``N``, and the class names."""
+
+    images: torch.Tensor
+    labels: torch.Tensor
+    classes: tuple[str, ...]
+
+
+def data_root() -> Path:
+    """Where data sets live: ``$GANTUTOR_DATA``, else ``data/`` beside the package's repository."""
+    env = os.environ.get("GANTUTOR_DATA")
+    if env:
+        return Path(env).expanduser()
+    repo = Path(__file__).resolve().parent.parent
+    return repo / "data" if (repo / "pyproject.toml").exists() else Path.cwd() / "data"
+
+
+def _canonical(name: str) -> str:
+    key = _ALIASES.get(str(name).lower(), str(name).lower())
+    if key not in DATASETS:
+        raise ValueError(f"unknown data set {name!r}: allowed are {', '.join(DATASETS)} (or 'fmnist')")
+    return key
+
+
+def _from_image_folder(folder: Path, classes: tuple[str, ...], cache: Path | None) -> ImageSet:
+    """Decode an ImageFolder tree once (cached as a .pt file next to it)."""
+    if cache is not None and cache.exists():
+        images, labels = torch.load(cache)
+        return ImageSet(images, labels, classes)
+    from PIL import Image
+    from torchvision.datasets import ImageFolder
+
+    ds = ImageFolder(str(folder))
+    if tuple(ds.classes) != tuple(classes):
+        raise ValueError(f"{folder} has classes {ds.classes}, expected {list(classes)}")
+    arrays = [np.asarray(Image.open(p).convert("RGB")) for p, _ in ds.samples]
+    images = torch.from_numpy(np.stack(arrays)).permute(0, 3, 1, 2).contiguous()
+    labels = torch.tensor([t for _, t in ds.samples], dtype=torch.int64)
+    if cache is not None:
+        try:
+            torch.save((images, labels), cache)
+        except OSError:
+            pass  # a read-only copy is fine, only slower next time
+    return ImageSet(images, labels, classes)
+
+
+def _link_debian_fmnist(root: Path) -> bool:
+    """Put Debian's Fashion-MNIST idx files where torchvision's FashionMNIST looks for them."""
+    if not _DEBIAN_FMNIST.exists():
+        return False
+    raw = root / "FashionMNIST" / "raw"
+    raw.mkdir(parents=True, exist_ok=True)
+    for stem in ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"):
+        target = raw / stem
+        if target.exists():
+            continue
+        source = _DEBIAN_FMNIST / f"{stem}.gz"
+        if not source.exists():
+            return False
+        with gzip.open(source, "rb") as src, open(target, "wb") as dst:
+            shutil.copyfileobj(src, dst)
+    return True
+
+
+def _torchvision(name: str, root: Path, train: bool, download: bool) -> ImageSet:
+    from torchvision import datasets
+
+    classes = DATASETS[name]["classes"]
+    if name == "fashion-mnist":
+        ds = datasets.FashionMNIST(str(root), train=train, download=download)
+        images = ds.data.unsqueeze(1).contiguous()
+        labels = ds.targets.to(torch.int64)
+    else:
+        ds = datasets.CIFAR10(str(root), train=train, download=download)
+        images = torch.from_numpy(ds.data).permute(0, 3, 1, 2).contiguous()
+        labels = torch.tensor(ds.targets, dtype=torch.int64)
+    return ImageSet(images, labels, classes)
+
+
+def load_images(
+    name: str,
+    split: str = "train",
+    *,
+    root: str | Path | None = None,
+    path: str | Path | None = None,
+    download: bool = True,
+    limit: int | None = None,
+) -> ImageSet:
+    """Load a whole split of ``"fashion-mnist"`` or ``"cifar10"`` as uint8 tensors.
+
+    ``limit`` keeps the first ``limit`` images of a class-balanced shuffle (fixed seed),
+    which is how smoke runs and quick demos stay small but still see every class.
+    """
+    name = _canonical(name)
+    if split not in ("train", "test"):
+        raise ValueError(f"split must be 'train' or 'test', got {split!r}")
+    if limit is not None and (not isinstance(limit, int) or limit < 1):
+        raise ValueError(f"limit must be a positive int or None, got {limit!r}")
+    classes = DATASETS[name]["classes"]
+    root = Path(root) if root is not None else data_root()
+    tried: list[str] = []
+    data: ImageSet | None = None
+
+    folders = [Path(path)] if path is not None else []
+    if name == "cifar10" and path is None:
+        folders.append(root / "cifar10-jpg")
+    for folder in folders:
+        split_dir = folder / split
+        if split_dir.is_dir():
+            data = _from_image_folder(split_dir, classes, folder / f"{split}-uint8.pt")
+            break
+        tried.append(f"ImageFolder copy at {split_dir}")
+        if path is not None:
+            raise FileNotFoundError(f"--data/path {folder} has no '{split}/<class>/*.jpg' folder")
+
+    if data is None:
+        try:
+            data = _torchvision(name, root, split == "train", download=False)
+        except (RuntimeError, FileNotFoundError, OSError):
+            tried.append(f"torchvision copy under {root}")
+    if data is None and name == "fashion-mnist" and _link_debian_fmnist(root):
+        data = _torchvision(name, root, split == "train", download=False)
+    elif data is None and name == "fashion-mnist":
+        tried.append(f"Debian package dataset-fashion-mnist at {_DEBIAN_FMNIST}")
+    if data is None and download:
+        try:
+            root.mkdir(parents=True, exist_ok=True)
+            data = _torchvision(name, root, split == "train", download=True)
+        except Exception as err:  # no internet, proxy, disk...
+            tried.append(f"torchvision download into {root} ({type(err).__name__}: {err})")
+    if data is None:
+        raise FileNotFoundError(
+            f"could not find or download {name} ({split}). Tried:\n  - " + "\n  - ".join(tried)
+            + f"\nOn a machine with internet access, torchvision downloads it into {root} on first use;"
+            " offline, put a copy there (or pass path= an ImageFolder copy)."
+        )
+    if limit is not None and limit < len(data.labels):
+        order = torch.randperm(len(data.labels), generator=torch.Generator().manual_seed(0))
+        # interleave classes so that any prefix is (close to) class balanced
+        by_class = [order[data.labels[order] == k] for k in range(len(classes))]
+        interleaved = torch.stack([c[: min(len(c) for c in by_class)] for c in by_class], 1).flatten()
+        keep = interleaved[:limit]
+        data = ImageSet(data.images[keep], data.labels[keep], classes)
+    return data
+
+
+def to_float(images: torch.Tensor) -> torch.Tensor:
+    """uint8 in [0, 255] → float in [−1, 1], the range of a tanh generator."""
+    return images.float().div(127.5).sub(1.0)
+
+
+def to_uint8(images: torch.Tensor) -> torch.Tensor:
+    """float in [−1, 1] → uint8 in [0, 255] (clamped), for saving and metrics."""
+    return images.detach().add(1.0).mul(127.5).round().clamp(0, 255).to(torch.uint8)
+
+
+def batches(
+    data: ImageSet, batch_size: int, *, device: torch.device | str = "cpu", seed: int = 0, drop_last: bool = True
+) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
+    """An endless stream of shuffled ``(images in [−1, 1], labels)`` batches on ``device``."""
+    n = len(data.labels)
+    if not isinstance(batch_size, int) or not 1 <= batch_size <= n:
+        raise ValueError(f"batch_size must be an int in [1, {n}], got {batch_size!r}")
+    gen = torch.Generator().manual_seed(seed)
+    while True:
+        order = torch.randperm(n, generator=gen)
+        stop = n - n % batch_size if drop_last else n
+        for start in range(0, stop, batch_size):
+            idx = order[start : start + batch_size]
+            yield to_float(data.images[idx]).to(device), data.labels[idx].to(device)

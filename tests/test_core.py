@@ -1,0 +1,111 @@
+"""Device choice, smoke sizing, verify and the exercise mechanism."""
+
+import pytest
+import torch
+
+from gantutor import checks, device
+
+
+def test_default_device_is_cpu_here(monkeypatch):
+    monkeypatch.delenv("GANTUTOR_DEVICE", raising=False)
+    expected = "cuda" if torch.cuda.is_available() else ("mps" if device._mps_available() else "cpu")
+    assert device.get_device().type == expected
+
+
+def test_device_override_from_env_and_argument(monkeypatch):
+    monkeypatch.setenv("GANTUTOR_DEVICE", "cpu")
+    assert device.get_device() == torch.device("cpu")
+    assert device.get_device("cpu") == torch.device("cpu")
+
+
+@pytest.mark.parametrize("bad", ["gpu", "CUDA", "tpu", "cuda:x", ""])
+def test_bad_device_names(bad, monkeypatch):
+    if bad == "":
+        monkeypatch.setenv("GANTUTOR_DEVICE", "")
+        assert device.get_device().type in ("cpu", "cuda", "mps")
+        return
+    with pytest.raises(ValueError, match="allowed are"):
+        device.get_device(bad)
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="this machine has CUDA")
+def test_missing_cuda_is_an_error_not_a_fallback():
+    with pytest.raises(ValueError, match="not available"):
+        device.get_device("cuda")
+
+
+def test_seed_everything_is_reproducible():
+    device.seed_everything(3)
+    a = torch.randn(4)
+    g = device.seed_everything(3)
+    assert torch.equal(a, torch.randn(4))
+    assert torch.equal(torch.randn(2, generator=g), torch.randn(2, generator=torch.Generator().manual_seed(3)))
+    with pytest.raises(ValueError):
+        device.seed_everything(-1)
+
+
+def test_smoke_sizing(monkeypatch):
+    monkeypatch.setenv("GANTUTOR_SMOKE", "1")
+    assert device.is_smoke() and device.run_mode() == "smoke"
+    assert device.sized(2000) == 20
+    assert device.sized(50) == 1
+    assert device.sized(64, smoke=8) == 8
+    assert device.sized(0.5) == 0.5
+    monkeypatch.setenv("GANTUTOR_SMOKE", "0")
+    monkeypatch.setenv("GANTUTOR_DEVICE", "cpu")
+    assert not device.is_smoke() and device.run_mode() == "cpu"
+    assert device.sized(2000, gpu=20000, smoke=3) == 2000
+    assert device.run_mode(torch.device("cuda")) == "gpu"
+    assert device.sized(2000, gpu=20000, device=torch.device("cuda")) == 20000
+    assert device.sized(2000, device=torch.device("cuda")) == 2000
+
+
+def test_environment_report(capsys):
+    info = device.environment_report()
+    assert info["torch"] == torch.__version__ and "device" in info
+    assert "torchvision" in capsys.readouterr().out
+
+
+def test_verify_passes_and_prints(capsys):
+    err = checks.verify("two ways to write one", torch.tensor([1.0, 2.0]), [1.0, 2.0 + 1e-9], tol=1e-6)
+    assert err < 1e-6
+    out = capsys.readouterr().out
+    assert out.startswith("✔ two ways to write one") and "max |lhs − rhs|" in out
+
+
+def test_verify_fails_naming_the_claim():
+    with pytest.raises(AssertionError, match="my claim"):
+        checks.verify("my claim", 1.0, 1.1, tol=1e-3)
+    with pytest.raises(AssertionError, match="NaN"):
+        checks.verify("nan claim", float("nan"), 1.0)
+    with pytest.raises(AssertionError, match="shapes"):
+        checks.verify("shape claim", [1.0, 2.0], [1.0, 2.0, 3.0])
+    with pytest.raises(ValueError):
+        checks.verify("", 1.0, 1.0)
+    with pytest.raises(ValueError):
+        checks.verify("negative tol", 1.0, 1.0, tol=-1)
+
+
+def test_verify_equal_infinities():
+    checks.verify("both +inf", float("inf"), float("inf"), quiet=True)
+    with pytest.raises(AssertionError):
+        checks.verify("opposite infinities", float("inf"), float("-inf"), quiet=True)
+
+
+def test_every_reference_solution_passes_its_checker():
+    exercises = checks.all_exercises()
+    for key, ex in exercises.items():
+        assert ex.check(ex.solution()), f"reference solution of {key} fails its own checker"
+
+
+def test_check_answer_reports_and_unknown_keys(capsys):
+    ex = checks.Exercise("test.double", "double 2", lambda a: a == 4, lambda: 4, hint="2 + 2")
+    checks.register(ex)
+    assert checks.check_answer("test.double", 4)
+    assert not checks.check_answer("test.double", 5)
+    assert not checks.check_answer("test.double", object())
+    out = capsys.readouterr().out
+    assert "✔ test.double" in out and "✘ test.double" in out and "Hint: 2 + 2" in out
+    with pytest.raises(KeyError, match="known exercises"):
+        checks.check_answer("nope", 1)
+    assert checks.show_solution("test.double") == 4

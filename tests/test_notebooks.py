@@ -1,0 +1,63 @@
+"""Every lesson notebook: committed without outputs, and runs top to bottom in smoke mode."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+
+NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+IDS = [p.stem for p in NOTEBOOKS]
+
+
+def test_there_are_lessons():
+    assert NOTEBOOKS, "no notebooks/NN_topic.ipynb found"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_committed_without_outputs(path):
+    nb = nbformat.read(path, as_version=4)
+    dirty = [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and (c.outputs or c.execution_count)]
+    assert not dirty, f"{path.name}: cells {dirty} hold outputs; clear them before committing (make clean-notebooks)"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_lesson_structure(path):
+    """Opens with what you will learn and CPU time; ends with a summary and exercises; verifies."""
+    nb = nbformat.read(path, as_version=4)
+    first = nb.cells[0].source.lower()
+    assert nb.cells[0].cell_type == "markdown" and "learn" in first and "cpu" in first, (
+        f"{path.name}: the first cell must say what you will learn and the time on a CPU"
+    )
+    text = "\n".join(c.source for c in nb.cells).lower()
+    assert "summary" in text and "exercise" in text, f"{path.name}: needs a summary and exercises"
+    if path.stem not in ("00_start_here",):
+        assert "verify(" in text, f"{path.name}: every derivation must be followed by a verify check"
+
+
+@pytest.mark.notebook
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_runs_in_smoke_mode(path, tmp_path):
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(path, as_version=4)
+    env_before = dict(os.environ)
+    os.environ.update(GANTUTOR_SMOKE="1", GANTUTOR_DEVICE="cpu", MPLBACKEND="Agg", OMP_NUM_THREADS="1",
+                      GANTUTOR_RUNS=str(tmp_path))
+    try:
+        start = time.perf_counter()
+        client = NotebookClient(nb, timeout=900, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}})
+        client.execute()  # raises CellExecutionError on the first failing cell
+        elapsed = time.perf_counter() - start
+    finally:
+        os.environ.clear()
+        os.environ.update(env_before)
+    outputs = "".join(
+        o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.get("output_type") == "stream"
+    )
+    if path.stem != "00_start_here":
+        assert "✔" in outputs, f"{path.name}: no verify check printed a ✔ line"
+    print(f"{path.name}: {elapsed:.1f} s in smoke mode")
