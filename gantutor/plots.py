@@ -15,8 +15,6 @@ import seaborn as sns
 import torch
 from torchvision.utils import make_grid
 
-__all__ = ["use_course_style", "show_images", "plot_curves"]
-
 
 def use_course_style(scale: float = 1.25) -> None:
     """Seaborn's 'talk' context (large fonts, thick lines) with a white grid."""
