@@ -146,8 +146,8 @@ class Classifier(nn.Module):
         return self.head(self.features(x))
 
 
-# Fashion-MNIST is easy (one conv per block reaches > 90 %); CIFAR-10 gets a second conv in blocks 2–3.
-_ARCH = {"fashion-mnist": dict(widths=(32, 64, 128), convs=(1, 1, 1)), "cifar10": dict(widths=(32, 64, 128), convs=(1, 2, 2))}
+# One architecture for both: a single conv in block 1 (few channels in), two in blocks 2–3.
+_ARCH = {"fashion-mnist": dict(widths=(32, 64, 128), convs=(1, 2, 2)), "cifar10": dict(widths=(32, 64, 128), convs=(1, 2, 2))}
 
 
 def classifier_path(dataset: str, root: str | Path | None = None) -> Path:
@@ -195,6 +195,7 @@ def train_classifier(
     test_limit: int | None = None,
     device: torch.device | str | None = None,
     seed: int = 0,
+    amp: bool | None = None,
     progress: bool = True,
 ) -> Classifier:
     """Train the offline classifier on the real training split; store its test accuracy.
@@ -202,7 +203,8 @@ def train_classifier(
     SGD with Nesterov momentum, a one-cycle learning rate, label smoothing and light
     augmentation (random crops; flips too for CIFAR-10): a few epochs on a CPU reach
     ~91 % on Fashion-MNIST and ~80 % on CIFAR-10. ``limit``/``test_limit`` shrink the
-    data for smoke runs.
+    data for smoke runs. ``amp`` (default: where the hardware supports it) trains in
+    bfloat16 autocast, ~2.5× faster on CPUs with AVX-512 BF16; evaluation stays float32.
     """
     from tqdm.auto import tqdm
 
@@ -210,7 +212,7 @@ def train_classifier(
 
     name = _canonical(dataset)
     if epochs is None:
-        epochs = 3 if name == "fashion-mnist" else 6
+        epochs = 3 if name == "fashion-mnist" else 4
     if not isinstance(epochs, int) or epochs < 1:
         raise ValueError(f"epochs must be a positive int, got {epochs!r}")
     device = get_device(device) if not isinstance(device, torch.device) else device
@@ -226,6 +228,8 @@ def train_classifier(
     steps_per_epoch = max(1, n // batch_size)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, total_steps=epochs * steps_per_epoch, pct_start=0.25)
     pad, flip = (4, True) if name == "cifar10" else (2, False)
+    if amp is None:
+        amp = _bf16_supported(device)
     bar = tqdm(total=epochs * steps_per_epoch, desc=f"classifier {name}", disable=not progress)
     model.train()
     for _ in range(epochs):
@@ -234,7 +238,8 @@ def train_classifier(
             idx = order[step * batch_size : (step + 1) * batch_size]
             x = _augment(to_float(train.images[idx]), pad, flip, gen).to(device)
             y = train.labels[idx].to(device)
-            loss = F.cross_entropy(model(x), y, label_smoothing=0.1)
+            with torch.autocast(device.type, dtype=torch.bfloat16, enabled=bool(amp)):
+                loss = F.cross_entropy(model(x).float(), y, label_smoothing=0.1)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
@@ -245,6 +250,17 @@ def train_classifier(
     model.eval()
     model.test_accuracy = classifier_accuracy(test.images, test.labels, model)
     return model
+
+
+def _bf16_supported(device: torch.device) -> bool:
+    if device.type == "cuda":
+        return torch.cuda.is_bf16_supported()
+    if device.type == "cpu":
+        try:  # oneDNN's own check (AVX-512 BF16 / AMX)
+            return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+        except (AttributeError, RuntimeError):
+            return False
+    return False
 
 
 def _save(model: Classifier, path: Path, meta: dict) -> None:
@@ -453,8 +469,9 @@ def inception_metrics(
     """Inception FID (``fake`` vs ``real``) and Inception Score of ``fake``, via torchmetrics.
 
     Images: uint8 or [−1, 1] float, N×3×H×W (grayscale is repeated to 3 channels); the
-    network resizes to 299×299 with TF1-style bilinear interpolation (``antialias=False``),
-    matching the original TF implementation as torch-fidelity does. Returns
+    network (torch-fidelity's port of the TF Inception graph) resizes to 299×299 with
+    TF1-style bilinear interpolation, matching the original implementation; torchmetrics
+    accumulates the statistics and computes FID and IS. Returns
     ``{"fid", "is_mean", "is_std"}`` (``fid`` is None when ``real`` is None).
     Raises :class:`InceptionUnavailable` quickly (no long network wait) when the weights are
     missing and cannot be downloaded.
@@ -464,26 +481,43 @@ def inception_metrics(
     fake_u8 = _to_rgb_uint8(_check_images(fake, "fake"))
     real_u8 = _to_rgb_uint8(_check_images(real, "real")) if real is not None else None
     weights = str(_inception_weights(download))
-    from torchmetrics.image.fid import FrechetInceptionDistance, NoTrainInceptionV3
+    from torch_fidelity.feature_extractor_inceptionv3 import FeatureExtractorInceptionV3
+    from torchmetrics.image.fid import FrechetInceptionDistance
     from torchmetrics.image.inception import InceptionScore
 
     device = get_device(device) if not isinstance(device, torch.device) else device
+    # one network (weights loaded once) with two outputs: pool features for FID, logits for IS
+    # (torch-fidelity's port of the TF graph: TF1 bilinear resize to 299, the reference protocol)
+    net = FeatureExtractorInceptionV3("inception-v3-compat", ["2048", "logits_unbiased"], feature_extractor_weights_path=weights)
     out: dict[str, float | None] = dict(fid=None, is_mean=None, is_std=None)
     if real_u8 is not None:
-        fid = FrechetInceptionDistance(feature=2048, feature_extractor_weights_path=weights, antialias=False).to(device)
+        fid = FrechetInceptionDistance(feature=_Output(net, 0, 2048)).to(device)
         for start in range(0, len(real_u8), batch_size):
             fid.update(real_u8[start : start + batch_size].to(device), real=True)
         for start in range(0, len(fake_u8), batch_size):
             fid.update(fake_u8[start : start + batch_size].to(device), real=False)
         out["fid"] = float(fid.compute())
     if compute_is:
-        net = NoTrainInceptionV3(name="inception-v3-compat", features_list=["logits_unbiased"], feature_extractor_weights_path=weights, antialias=False)
-        score = InceptionScore(feature=net, splits=splits).to(device)
+        score = InceptionScore(feature=_Output(net, 1, 1008), splits=splits).to(device)
         for start in range(0, len(fake_u8), batch_size):
             score.update(fake_u8[start : start + batch_size].to(device))
         mean, std = score.compute()
         out["is_mean"], out["is_std"] = float(mean), float(std)
     return out
+
+
+class _Output(nn.Module):
+    """One of the outputs of a shared multi-output Inception network, as torchmetrics expects."""
+
+    def __init__(self, net: nn.Module, index: int, num_features: int):
+        super().__init__()
+        self.net, self.index, self.num_features = net, index, num_features
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.net(x)[self.index]
+
+    def train(self, mode: bool = True) -> "_Output":
+        return super().train(False)  # a fixed feature extractor never leaves eval mode
 
 
 def _to_rgb_uint8(x: torch.Tensor) -> torch.Tensor:

@@ -166,7 +166,7 @@ def test_bad_labels_and_shapes_are_clear_errors():
 @pytest.fixture(scope="module")
 def tiny_fmnist_classifier(tmp_path_factory):
     root = tmp_path_factory.mktemp("classifiers")
-    clf = metrics.get_classifier("fmnist", root=root, epochs=1, limit=1200, test_limit=300, batch_size=48, progress=False)
+    clf = metrics.get_classifier("fmnist", root=root, epochs=1, limit=1200, test_limit=300, batch_size=32, lr=0.02, progress=False)
     return clf, root
 
 
@@ -174,7 +174,7 @@ def test_smoke_training_caches_and_reloads(tiny_fmnist_classifier):
     clf, root = tiny_fmnist_classifier
     path = metrics.classifier_path("fashion-mnist", root)
     assert path.exists()
-    assert 0.25 < clf.test_accuracy <= 1.0  # 25 steps on 1,200 images already beat chance (0.1)
+    assert 0.4 < clf.test_accuracy <= 1.0  # 37 steps on 1,200 images already beat chance (0.1) by far
     again = metrics.get_classifier("fmnist", root=root, train_if_missing=False)
     assert again.test_accuracy == clf.test_accuracy
     x = load_images("fmnist", "test", limit=64).images
@@ -229,3 +229,30 @@ def test_evaluate_reports_why_inception_is_missing(monkeypatch, tmp_path):
     assert out["inception_fid"] is None and out["inception_is"] is None
     assert "not found" in out["inception_note"] and "Offline alternative" in out["inception_note"]
     assert out["frechet_distance"] == pytest.approx(0.0, abs=1e-8)
+
+
+@pytest.fixture(scope="module")
+def random_inception_weights(tmp_path_factory):
+    """A weights file with the right layout but random values: exercises the real loading and
+    torchmetrics code path here, where the true weights cannot be downloaded."""
+    pytest.importorskip("torch_fidelity")
+    from torch_fidelity.feature_extractor_inceptionv3 import FeatureExtractorInceptionV3
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(torch, "load", lambda *a, **k: {})
+        mp.setattr(FeatureExtractorInceptionV3, "load_state_dict", lambda self, state: None)
+        torch.manual_seed(0)
+        net = FeatureExtractorInceptionV3("inception-v3-compat", ["2048"], feature_extractor_weights_path="unused")
+    path = tmp_path_factory.mktemp("inception") / "weights.pth"
+    torch.save(net.state_dict(), path)
+    return path
+
+
+def test_inception_path_runs_with_a_weights_file(random_inception_weights, monkeypatch):
+    monkeypatch.setenv("GANTUTOR_INCEPTION_WEIGHTS", str(random_inception_weights))
+    gen = torch.Generator().manual_seed(0)
+    images = torch.randint(0, 256, (3, 1, 16, 16), dtype=torch.uint8, generator=gen)  # grayscale → RGB
+    out = metrics.inception_metrics(images, images, download=False, batch_size=3, splits=1)
+    assert set(out) == {"fid", "is_mean", "is_std"}
+    assert out["fid"] == pytest.approx(0.0, abs=1e-2)  # a set against itself (up to float32 round-off)
+    assert out["is_mean"] >= 1.0 - 1e-6  # IS = exp(E KL(p(y|x) ‖ p(y))) ≥ 1
