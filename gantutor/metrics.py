@@ -280,6 +280,10 @@ def _load(path: Path, device: torch.device) -> Classifier:
     return model.to(device).eval()
 
 
+# smoke mode (tests, CI): a tiny classifier in seconds, cached apart from the real one
+SMOKE_TRAINING = dict(epochs=1, limit=1200, test_limit=300, batch_size=32, lr=0.02)
+
+
 def get_classifier(
     dataset: str,
     *,
@@ -287,33 +291,47 @@ def get_classifier(
     train_if_missing: bool = True,
     root: str | Path | None = None,
     retrain: bool = False,
+    smoke: bool | None = None,
+    progress: bool = True,
     **train_kwargs: Any,
 ) -> Classifier:
     """The cached offline classifier for ``dataset`` (trained and cached first if missing).
 
     The cache is ``<root>/classifiers/<dataset>.pt`` (``root`` defaults to the data folder,
-    ``$GANTUTOR_DATA`` or ``data/``). ``train_kwargs`` go to :func:`train_classifier`. The
-    returned network is in eval mode and carries ``.test_accuracy`` on the real test split.
+    ``$GANTUTOR_DATA`` or ``data/``); ``python benchmarks/train_classifiers.py`` fills it.
+    ``train_kwargs`` go to :func:`train_classifier`. In smoke mode (``smoke``, default
+    :func:`~gantutor.device.is_smoke`) a missing classifier is replaced by a tiny one trained
+    in seconds and cached under ``classifiers/smoke/``, so it never poses as the real one.
+    The returned network is in eval mode and carries ``.test_accuracy`` on the real test split.
     """
-    from .device import get_device
+    from .device import get_device, is_smoke
 
     name = _canonical(dataset)
     device = get_device(device) if not isinstance(device, torch.device) else device
+    smoke = is_smoke() if smoke is None else smoke
     path = classifier_path(name, root)
-    if path.exists() and not retrain:
-        try:
-            return _load(path, device)
-        except Exception as err:  # a stale or corrupt cache is retrained below
-            if not train_if_missing:
-                raise RuntimeError(f"cached classifier {path} could not be loaded ({err}); delete it to retrain") from err
+    if root is None and not smoke and ({"limit", "test_limit"} & set(train_kwargs)):
+        raise ValueError("a classifier trained on limited data must not replace the shared cache: pass root= (e.g. a temporary folder) or smoke=True")
+    candidates = [path] + ([path.parent / "smoke" / path.name] if smoke else [])
+    if not retrain:
+        for candidate in candidates:
+            if candidate.exists():
+                try:
+                    return _load(candidate, device)
+                except Exception as err:  # a stale or corrupt cache is retrained below
+                    if not train_if_missing:
+                        raise RuntimeError(f"cached classifier {candidate} could not be loaded ({err}); delete it to retrain") from err
     if not train_if_missing:
         raise FileNotFoundError(
             f"no cached classifier at {path}; call get_classifier({name!r}) with train_if_missing=True"
             " or run `python benchmarks/train_classifiers.py`"
         )
+    if smoke:
+        path, train_kwargs = candidates[-1], {**SMOKE_TRAINING, **train_kwargs}
     start, cpu0 = time.perf_counter(), time.process_time()
-    model = train_classifier(name, device=device, **train_kwargs)
-    meta = dict(wall_s=time.perf_counter() - start, cpu_s=time.process_time() - cpu0, train_kwargs={k: v for k, v in train_kwargs.items() if isinstance(v, (int, float, bool, str))}, torch=str(torch.__version__))
+    model = train_classifier(name, device=device, progress=progress, **train_kwargs)
+    simple = {k: v for k, v in train_kwargs.items() if isinstance(v, (int, float, bool, str))}
+    meta = dict(wall_s=time.perf_counter() - start, cpu_s=time.process_time() - cpu0, train_kwargs=simple, torch=str(torch.__version__))
     _save(model, path, meta)
     return model.eval()
 

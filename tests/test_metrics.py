@@ -165,22 +165,29 @@ def test_bad_labels_and_shapes_are_clear_errors():
 
 @pytest.fixture(scope="module")
 def tiny_fmnist_classifier(tmp_path_factory):
-    root = tmp_path_factory.mktemp("classifiers")
-    clf = metrics.get_classifier("fmnist", root=root, epochs=1, limit=1200, test_limit=300, batch_size=32, lr=0.02, progress=False)
+    """Smoke mode's classifier: 37 steps on 1,200 images, cached under classifiers/smoke/."""
+    root = tmp_path_factory.mktemp("data")
+    clf = metrics.get_classifier("fmnist", root=root, smoke=True, progress=False)
     return clf, root
 
 
-def test_smoke_training_caches_and_reloads(tiny_fmnist_classifier):
+def test_smoke_training_caches_apart_and_reloads(tiny_fmnist_classifier):
     clf, root = tiny_fmnist_classifier
-    path = metrics.classifier_path("fashion-mnist", root)
-    assert path.exists()
+    real_path = metrics.classifier_path("fashion-mnist", root)
+    assert (real_path.parent / "smoke" / real_path.name).exists() and not real_path.exists()
     assert 0.4 < clf.test_accuracy <= 1.0  # 37 steps on 1,200 images already beat chance (0.1) by far
-    again = metrics.get_classifier("fmnist", root=root, train_if_missing=False)
+    again = metrics.get_classifier("fmnist", root=root, smoke=True, train_if_missing=False)
     assert again.test_accuracy == clf.test_accuracy
     x = load_images("fmnist", "test", limit=64).images
     torch.testing.assert_close(again(metrics._check_images(x, "x")), clf(metrics._check_images(x, "x")))
+    # outside smoke mode the smoke network is never used in place of the real one
     with pytest.raises(FileNotFoundError, match="no cached classifier"):
-        metrics.get_classifier("cifar10", root=root, train_if_missing=False)
+        metrics.get_classifier("fmnist", root=root, smoke=False, train_if_missing=False)
+
+
+def test_limited_training_cannot_overwrite_the_shared_cache():
+    with pytest.raises(ValueError, match="must not replace the shared cache"):
+        metrics.get_classifier("fmnist", smoke=False, limit=100)
 
 
 def test_evaluate_on_real_images_scores_like_real(tiny_fmnist_classifier):
