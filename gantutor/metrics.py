@@ -454,10 +454,10 @@ def _reachable(host: str = "github.com", port: int = 443, timeout: float = 3.0) 
 
 
 def _inception_weights(download: bool) -> Path:
-    try:
-        import torch_fidelity  # noqa: F401
-    except ImportError as err:
-        raise InceptionUnavailable("Inception FID/IS need the package torch-fidelity (`pip install torch-fidelity`)." + _offline_hint()) from err
+    import importlib.util
+
+    if importlib.util.find_spec("torch_fidelity") is None:  # looked up, not imported: importing is slow
+        raise InceptionUnavailable("Inception FID/IS need the package torch-fidelity (`pip install torch-fidelity`)." + _offline_hint())
     path = inception_weights_path()
     if path.exists():
         return path
