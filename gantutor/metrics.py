@@ -116,7 +116,13 @@ class Classifier(nn.Module):
     where :func:`classifier_fid` measures Fréchet distances. Input: float in [−1, 1].
     """
 
-    def __init__(self, channels: int = 3, num_classes: int = 10, widths: tuple[int, ...] = (32, 64, 128), convs: tuple[int, ...] = (1, 2, 2)):
+    def __init__(
+        self,
+        channels: int = 3,
+        num_classes: int = 10,
+        widths: tuple[int, ...] = (32, 64, 128),
+        convs: tuple[int, ...] = (1, 2, 2),  # convs per block: one on the raw pixels, two later
+    ):
         super().__init__()
         if channels not in (1, 3):
             raise ValueError(f"channels must be 1 or 3, got {channels!r}")
@@ -126,7 +132,8 @@ class Classifier(nn.Module):
         blocks, c_in = [], channels
         for width, n in zip(widths, convs):
             for _ in range(n):
-                blocks += [nn.Conv2d(c_in, width, 3, padding=1, bias=False), nn.BatchNorm2d(width), nn.ReLU(inplace=True)]
+                conv = nn.Conv2d(c_in, width, 3, padding=1, bias=False)  # BN supplies the bias
+                blocks += [conv, nn.BatchNorm2d(width), nn.ReLU(inplace=True)]
                 c_in = width
             blocks.append(nn.MaxPool2d(2))
         self.body = nn.Sequential(*blocks)
@@ -146,10 +153,6 @@ class Classifier(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.head(self.features(x))
-
-
-# One architecture for both: a single conv in block 1 (few channels in), two in blocks 2–3.
-_ARCH = {"fashion-mnist": dict(widths=(32, 64, 128), convs=(1, 2, 2)), "cifar10": dict(widths=(32, 64, 128), convs=(1, 2, 2))}
 
 
 def classifier_path(dataset: str, root: str | Path | None = None) -> Path:
@@ -224,7 +227,7 @@ def train_classifier(
     channels = DATASETS[name]["shape"][0]
     gen = torch.Generator().manual_seed(seed)
     torch.manual_seed(seed)
-    model = Classifier(channels, len(train.classes), **_ARCH[name]).to(device)
+    model = Classifier(channels, len(train.classes)).to(device)
     model.dataset = name
     opt = torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9, nesterov=True, weight_decay=5e-4)
     n = len(train.labels)
@@ -270,7 +273,8 @@ def _save(model: Classifier, path: Path, meta: dict) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(f".tmp{os.getpid()}")
     state = {k: v.cpu() for k, v in model.state_dict().items()}
-    torch.save(dict(state_dict=state, config=model.config, dataset=model.dataset, test_accuracy=model.test_accuracy, meta=meta), tmp)
+    blob = dict(state_dict=state, config=model.config, dataset=model.dataset, test_accuracy=model.test_accuracy, meta=meta)
+    torch.save(blob, tmp)
     os.replace(tmp, path)  # atomic: a reader never sees half a file
 
 
@@ -314,7 +318,10 @@ def get_classifier(
     smoke = is_smoke() if smoke is None else smoke
     path = classifier_path(name, root)
     if root is None and not smoke and ({"limit", "test_limit"} & set(train_kwargs)):
-        raise ValueError("a classifier trained on limited data must not replace the shared cache: pass root= (e.g. a temporary folder) or smoke=True")
+        raise ValueError(
+            "a classifier trained on limited data must not replace the shared cache:"
+            " pass root= (e.g. a temporary folder) or smoke=True"
+        )
     candidates = [path] + ([path.parent / "smoke" / path.name] if smoke else [])
     if not retrain:
         for candidate in candidates:
@@ -323,7 +330,8 @@ def get_classifier(
                     return _load(candidate, device)
                 except Exception as err:  # a stale or corrupt cache is retrained below
                     if not train_if_missing:
-                        raise RuntimeError(f"cached classifier {candidate} could not be loaded ({err}); delete it to retrain") from err
+                        msg = f"cached classifier {candidate} could not be loaded ({err}); delete it to retrain"
+                        raise RuntimeError(msg) from err
     if not train_if_missing:
         raise FileNotFoundError(
             f"no cached classifier at {path}; call get_classifier({name!r}) with train_if_missing=True"
@@ -334,7 +342,8 @@ def get_classifier(
     start, cpu0 = time.perf_counter(), time.process_time()
     model = train_classifier(name, device=device, progress=progress, **train_kwargs)
     simple = {k: v for k, v in train_kwargs.items() if isinstance(v, (int, float, bool, str))}
-    meta = dict(wall_s=time.perf_counter() - start, cpu_s=time.process_time() - cpu0, train_kwargs=simple, torch=str(torch.__version__))
+    wall, cpu = time.perf_counter() - start, time.process_time() - cpu0
+    meta = dict(wall_s=wall, cpu_s=cpu, train_kwargs=simple, torch=str(torch.__version__))
     _save(model, path, meta)
     return model.eval()
 
@@ -366,7 +375,9 @@ def classifier_features(images: Any, classifier: Classifier, *, batch_size: int 
 
 def gaussian_stats(features: Any) -> tuple[np.ndarray, np.ndarray]:
     """Mean and (unbiased) covariance of N×d features, in float64."""
-    f = features.detach().cpu().double().numpy() if isinstance(features, torch.Tensor) else np.asarray(features, np.float64)
+    if isinstance(features, torch.Tensor):
+        features = features.detach().cpu().double().numpy()
+    f = np.asarray(features, np.float64)
     if f.ndim != 2 or f.shape[0] < 2:
         raise ValueError(f"features must be N×d with N ≥ 2, got shape {f.shape}")
     return f.mean(0), np.atleast_2d(np.cov(f, rowvar=False))
@@ -387,14 +398,18 @@ def frechet_distance(mu1: Any, sigma1: Any, mu2: Any, sigma2: Any, *, eps: float
     s1, s2 = np.atleast_2d(np.asarray(sigma1, np.float64)), np.atleast_2d(np.asarray(sigma2, np.float64))
     d = mu1.shape[0]
     if mu1.shape != (d,) or mu2.shape != (d,) or s1.shape != (d, d) or s2.shape != (d, d):
-        raise ValueError(f"need mu1, mu2 of shape (d,) and sigma1, sigma2 of shape (d, d); got {mu1.shape}, {s1.shape}, {mu2.shape}, {s2.shape}")
+        raise ValueError(
+            "need mu1, mu2 of shape (d,) and sigma1, sigma2 of shape (d, d);"
+            f" got {mu1.shape}, {s1.shape}, {mu2.shape}, {s2.shape}"
+        )
     covmean = linalg.sqrtm(s1 @ s2)
     if not np.isfinite(covmean).all():
         offset = np.eye(d) * eps
         covmean = linalg.sqrtm((s1 + offset) @ (s2 + offset))
     if np.iscomplexobj(covmean):
         if not np.allclose(np.diagonal(covmean).imag, 0, atol=1e-3 * max(1.0, np.abs(covmean).max())):
-            raise ValueError(f"sqrtm(sigma1·sigma2) has a large imaginary part {np.abs(covmean.imag).max():.3g}: are both covariances PSD?")
+            big = np.abs(covmean.imag).max()
+            raise ValueError(f"sqrtm(sigma1·sigma2) has a large imaginary part {big:.3g}: are both covariances PSD?")
         covmean = covmean.real
     diff = mu1 - mu2
     value = diff @ diff + np.trace(s1) + np.trace(s2) - 2.0 * np.trace(covmean)
@@ -413,7 +428,9 @@ def classifier_fid(fake: Any, real: Any, classifier: Classifier, *, batch_size: 
 
 # ----------------------------------------------------------------------------- Inception FID / IS
 
-INCEPTION_URL = "https://github.com/toshas/torch-fidelity/releases/download/v0.2.0/weights-inception-2015-12-05-6726825d.pth"
+INCEPTION_URL = (
+    "https://github.com/toshas/torch-fidelity/releases/download/v0.2.0/weights-inception-2015-12-05-6726825d.pth"
+)
 
 
 class InceptionUnavailable(RuntimeError):
@@ -457,7 +474,8 @@ def _inception_weights(download: bool) -> Path:
     import importlib.util
 
     if importlib.util.find_spec("torch_fidelity") is None:  # looked up, not imported: importing is slow
-        raise InceptionUnavailable("Inception FID/IS need the package torch-fidelity (`pip install torch-fidelity`)." + _offline_hint())
+        msg = "Inception FID/IS need the package torch-fidelity (`pip install torch-fidelity`)."
+        raise InceptionUnavailable(msg + _offline_hint())
     path = inception_weights_path()
     if path.exists():
         return path
@@ -477,7 +495,8 @@ def _inception_weights(download: bool) -> Path:
     try:
         torch.hub.download_url_to_file(INCEPTION_URL, str(path), progress=True)
     except Exception as err:
-        raise InceptionUnavailable(f"downloading the Inception weights failed ({type(err).__name__}: {err})." + _offline_hint()) from err
+        msg = f"downloading the Inception weights failed ({type(err).__name__}: {err})."
+        raise InceptionUnavailable(msg + _offline_hint()) from err
     return path
 
 
@@ -513,7 +532,9 @@ def inception_metrics(
     device = get_device(device) if not isinstance(device, torch.device) else device
     # one network (weights loaded once) with two outputs: pool features for FID, logits for IS
     # (torch-fidelity's port of the TF graph: TF1 bilinear resize to 299, the reference protocol)
-    net = FeatureExtractorInceptionV3("inception-v3-compat", ["2048", "logits_unbiased"], feature_extractor_weights_path=weights)
+    net = FeatureExtractorInceptionV3(
+        "inception-v3-compat", ["2048", "logits_unbiased"], feature_extractor_weights_path=weights
+    )
     out: dict[str, float | None] = dict(fid=None, is_mean=None, is_std=None)
     if real_u8 is not None:
         fid = FrechetInceptionDistance(feature=_Output(net, 0, 2048)).to(device)
