@@ -34,6 +34,7 @@ import os
 import socket
 import threading
 import time
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -206,9 +207,9 @@ def train_classifier(
     """Train the offline classifier on the real training split; store its test accuracy.
 
     SGD with Nesterov momentum, a one-cycle learning rate, label smoothing and light
-    augmentation (random crops; flips too for CIFAR-10). Measured with the defaults:
-    Fashion-MNIST 91.5 % test accuracy after 3 epochs (~3 CPU-minutes); CIFAR-10: see
-    ``benchmarks/train_classifiers.py``. ``limit``/``test_limit`` shrink the
+    augmentation (random crops; flips too for CIFAR-10). Measured with the defaults on one
+    CPU thread (bf16): Fashion-MNIST 91.5 % test accuracy after 3 epochs (176 CPU-s),
+    CIFAR-10 (JPEG copy) 79.2 % after 4 epochs (249 CPU-s). ``limit``/``test_limit`` shrink the
     data for smoke runs. ``amp`` (default: where the hardware supports it) trains in
     bfloat16 autocast, ~2.5× faster on CPUs with AVX-512 BF16; evaluation stays float32.
     """
@@ -383,14 +384,28 @@ def gaussian_stats(features: Any) -> tuple[np.ndarray, np.ndarray]:
     return f.mean(0), np.atleast_2d(np.cov(f, rowvar=False))
 
 
-def frechet_distance(mu1: Any, sigma1: Any, mu2: Any, sigma2: Any, *, eps: float = 1e-6) -> float:
+def _psd_sqrt(sigma: np.ndarray, name: str) -> np.ndarray:
+    """Symmetric PSD square root by eigendecomposition (exact for singular matrices too)."""
+    from scipy import linalg
+
+    if not np.allclose(sigma, sigma.T, rtol=1e-6, atol=1e-9 * max(1.0, np.abs(sigma).max())):
+        raise ValueError(f"{name} must be a symmetric covariance matrix")
+    vals, vecs = linalg.eigh((sigma + sigma.T) / 2)
+    if vals.min() < -1e-6 * max(1.0, vals.max()):
+        raise ValueError(f"{name} is not positive semi-definite (eigenvalue {vals.min():.3g})")
+    return (vecs * np.sqrt(np.clip(vals, 0, None))) @ vecs.T
+
+
+def frechet_distance(mu1: Any, sigma1: Any, mu2: Any, sigma2: Any) -> float:
     """Fréchet (2-Wasserstein) distance² between N(mu1, sigma1) and N(mu2, sigma2):
 
     ‖mu1 − mu2‖² + tr(sigma1) + tr(sigma2) − 2 tr((sigma1 sigma2)^½).
 
-    The matrix square root is ``scipy.linalg.sqrtm``; if it is not finite (singular
-    covariances, e.g. fewer samples than dimensions) ``eps·I`` is added to both
-    covariances, and a tiny imaginary part from round-off is dropped (a large one is an error).
+    sigma1·sigma2 is not symmetric, and ``sqrtm`` of it is fragile when the covariances are
+    singular (more features than samples, dead ReLUs): tiny complex parts, NaNs, the usual
+    "add eps·I" patch. Instead we use that sigma1·sigma2 has the same eigenvalues as the
+    symmetric PSD matrix M = sigma1^½ sigma2 sigma1^½, so tr((sigma1 sigma2)^½) = Σ √λ(M):
+    two symmetric eigendecompositions, real and exact, singular or not.
     """
     from scipy import linalg
 
@@ -402,17 +417,16 @@ def frechet_distance(mu1: Any, sigma1: Any, mu2: Any, sigma2: Any, *, eps: float
             "need mu1, mu2 of shape (d,) and sigma1, sigma2 of shape (d, d);"
             f" got {mu1.shape}, {s1.shape}, {mu2.shape}, {s2.shape}"
         )
-    covmean = linalg.sqrtm(s1 @ s2)
-    if not np.isfinite(covmean).all():
-        offset = np.eye(d) * eps
-        covmean = linalg.sqrtm((s1 + offset) @ (s2 + offset))
-    if np.iscomplexobj(covmean):
-        if not np.allclose(np.diagonal(covmean).imag, 0, atol=1e-3 * max(1.0, np.abs(covmean).max())):
-            big = np.abs(covmean.imag).max()
-            raise ValueError(f"sqrtm(sigma1·sigma2) has a large imaginary part {big:.3g}: are both covariances PSD?")
-        covmean = covmean.real
+    for value, name in ((mu1, "mu1"), (mu2, "mu2"), (s1, "sigma1"), (s2, "sigma2")):
+        if not np.isfinite(value).all():
+            raise ValueError(f"{name} contains NaN or inf")
+    root1 = _psd_sqrt(s1, "sigma1")
+    _psd_sqrt(s2, "sigma2")  # only validates
+    m = root1 @ s2 @ root1
+    eigenvalues = linalg.eigvalsh((m + m.T) / 2)
+    trace_sqrt = np.sqrt(np.clip(eigenvalues, 0, None)).sum()
     diff = mu1 - mu2
-    value = diff @ diff + np.trace(s1) + np.trace(s2) - 2.0 * np.trace(covmean)
+    value = diff @ diff + np.trace(s1) + np.trace(s2) - 2.0 * trace_sqrt
     return float(max(value, 0.0))  # round-off can push an exact 0 slightly negative
 
 
@@ -544,7 +558,9 @@ def inception_metrics(
             fid.update(fake_u8[start : start + batch_size].to(device), real=False)
         out["fid"] = float(fid.compute())
     if compute_is:
-        score = InceptionScore(feature=_Output(net, 1, 1008), splits=splits).to(device)
+        with warnings.catch_warnings():  # "will save all extracted features": yes, that is IS
+            warnings.filterwarnings("ignore", message=".*save all extracted features")
+            score = InceptionScore(feature=_Output(net, 1, 1008), splits=splits).to(device)
         for start in range(0, len(fake_u8), batch_size):
             score.update(fake_u8[start : start + batch_size].to(device))
         mean, std = score.compute()
