@@ -386,11 +386,10 @@ def gaussian_stats(features: Any) -> tuple[np.ndarray, np.ndarray]:
 
 def _psd_sqrt(sigma: np.ndarray, name: str) -> np.ndarray:
     """Symmetric PSD square root by eigendecomposition (exact for singular matrices too)."""
-    from scipy import linalg
-
     if not np.allclose(sigma, sigma.T, rtol=1e-6, atol=1e-9 * max(1.0, np.abs(sigma).max())):
         raise ValueError(f"{name} must be a symmetric covariance matrix")
-    vals, vecs = linalg.eigh((sigma + sigma.T) / 2)
+    # numpy's LAPACK, not scipy's: scipy's eigh was 100× slower here on a busy 2-core machine
+    vals, vecs = np.linalg.eigh((sigma + sigma.T) / 2)
     if vals.min() < -1e-6 * max(1.0, vals.max()):
         raise ValueError(f"{name} is not positive semi-definite (eigenvalue {vals.min():.3g})")
     return (vecs * np.sqrt(np.clip(vals, 0, None))) @ vecs.T
@@ -407,8 +406,6 @@ def frechet_distance(mu1: Any, sigma1: Any, mu2: Any, sigma2: Any) -> float:
     symmetric PSD matrix M = sigma1^½ sigma2 sigma1^½, so tr((sigma1 sigma2)^½) = Σ √λ(M):
     two symmetric eigendecompositions, real and exact, singular or not.
     """
-    from scipy import linalg
-
     mu1, mu2 = np.atleast_1d(np.asarray(mu1, np.float64)), np.atleast_1d(np.asarray(mu2, np.float64))
     s1, s2 = np.atleast_2d(np.asarray(sigma1, np.float64)), np.atleast_2d(np.asarray(sigma2, np.float64))
     d = mu1.shape[0]
@@ -423,7 +420,7 @@ def frechet_distance(mu1: Any, sigma1: Any, mu2: Any, sigma2: Any) -> float:
     root1 = _psd_sqrt(s1, "sigma1")
     _psd_sqrt(s2, "sigma2")  # only validates
     m = root1 @ s2 @ root1
-    eigenvalues = linalg.eigvalsh((m + m.T) / 2)
+    eigenvalues = np.linalg.eigvalsh((m + m.T) / 2)
     trace_sqrt = np.sqrt(np.clip(eigenvalues, 0, None)).sum()
     diff = mu1 - mu2
     value = diff @ diff + np.trace(s1) + np.trace(s2) - 2.0 * trace_sqrt
