@@ -33,7 +33,7 @@ def main() -> None:
     ap.add_argument("--steps", type=int, default=100)
     ap.add_argument("--every", type=int, default=5)
     ap.add_argument("--mode", default="static", choices=("static", "dynamic"))
-    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--threads", type=int, default=1)
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     device = get_device()
