@@ -80,6 +80,8 @@ def plot_spectra(spectra, layers=None, normalize: bool = True, axes=None, title:
             ax.plot(np.arange(1, len(y) + 1), y.numpy(), label=run, lw=2.5)
         ax.set_xlabel("index i")
         ax.set_ylabel("σ_i / σ_1" if normalize else "σ_i")
+        if normalize:
+            ax.set_ylim(0, 1.05)
         ax.set_title(f"layer {layer} (r = {len(first[layer])})", fontsize="medium")
     axes[0].legend(fontsize="small")
     if title:
