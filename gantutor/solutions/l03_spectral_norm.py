@@ -1,0 +1,87 @@
+"""Lesson 03 exercises: the Lipschitz bound, power-iteration rounds, the paper's setting D."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from gantutor.checks import exercise
+
+
+def exercise_net() -> nn.Sequential:
+    """The fixed network of exercise 03.lipschitz-bound."""
+    torch.manual_seed(3)
+    return nn.Sequential(nn.Linear(8, 32), nn.LeakyReLU(0.2), nn.Linear(32, 16), nn.ReLU(), nn.Linear(16, 1))
+
+
+def exercise_matrix() -> torch.Tensor:
+    """The fixed matrix of exercise 03.rounds (σ₂/σ₁ = 0.8)."""
+    g = torch.Generator().manual_seed(5)
+    U, _ = torch.linalg.qr(torch.randn(20, 20, generator=g, dtype=torch.float64))
+    V, _ = torch.linalg.qr(torch.randn(40, 20, generator=g, dtype=torch.float64))
+    S = torch.cat([torch.tensor([2.0, 1.6]), torch.linspace(1.5, 0.1, 18)]).double()
+    return (U * S) @ V.T
+
+
+def _bound() -> float:
+    from gantutor.spectral import singular_values
+
+    return float(torch.prod(torch.stack([s[0] for s in singular_values(exercise_net()).values()])))
+
+
+@exercise(
+    "03.lipschitz-bound",
+    "Compute Π_l σ₁(W_l) for exercise_net() (a float).",
+    check=lambda ans: abs(float(ans) - _bound()) < 1e-4 * max(1.0, _bound()),
+    hint="gantutor.spectral.singular_values(net) gives each layer's values, largest first; multiply the first ones.",
+)
+def lipschitz_bound() -> float:
+    from gantutor.spectral import singular_values
+
+    tops = [s[0] for s in singular_values(exercise_net()).values()]
+    return float(torch.prod(torch.stack(tops)))
+
+
+def _rounds() -> int:
+    from gantutor.spectral import power_iteration
+
+    W = exercise_matrix()
+    s1 = torch.linalg.svdvals(W)[0]
+    for k in range(1, 500):
+        sigma, _, _ = power_iteration(W, k, u=torch.ones(W.shape[0], dtype=W.dtype))
+        if 1 - sigma / s1 < 1e-6:
+            return k
+    raise RuntimeError("power iteration did not converge")
+
+
+@exercise(
+    "03.rounds",
+    "How many power-iteration rounds from u = ones until 1 − σ̂/σ₁ < 1e-6 for exercise_matrix()?",
+    check=lambda ans: int(ans) == _rounds(),
+    hint="Loop k = 1, 2, … and stop at the first k with 1 − σ̂/σ₁ < 1e-6; the error falls like (σ₂/σ₁)^{2k} = 0.64^k.",
+)
+def rounds() -> int:
+    return _rounds()
+
+
+def _is_setting_d(cfg) -> bool:
+    from gantutor.train import TrainConfig
+
+    assert isinstance(cfg, TrainConfig), f"expected a TrainConfig, got {type(cfg).__name__}"
+    assert cfg.loss == "hinge", f"SN-GAN uses the hinge loss here, got {cfg.loss!r}"
+    assert cfg.lr_g == cfg.lr_d == 1e-3, f"setting D has α = 1e-3 for both, got lr_g={cfg.lr_g}, lr_d={cfg.lr_d}"
+    assert tuple(cfg.betas) == (0.5, 0.9), f"setting D has (β₁, β₂) = (0.5, 0.9), got {cfg.betas}"
+    assert cfg.n_dis == 5, f"setting D has n_dis = 5, got {cfg.n_dis}"
+    return True
+
+
+@exercise(
+    "03.setting",
+    "Return a TrainConfig for the paper's setting D with the hinge loss.",
+    check=_is_setting_d,
+    hint="TrainConfig(loss='hinge', lr_g=..., lr_d=..., betas=(β₁, β₂), n_dis=...)",
+)
+def setting_d():
+    from gantutor.train import TrainConfig
+
+    return TrainConfig(steps=300, loss="hinge", lr_g=1e-3, lr_d=1e-3, betas=(0.5, 0.9), n_dis=5)
