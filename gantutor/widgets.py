@@ -144,7 +144,7 @@ class Playground:
         self._fake = ax.scatter(fake[:, 0], fake[:, 1], s=8, c="tab:orange", label="fake")
         self._quiver = ax.quiver(fake[:, 0], fake[:, 1], push[:, 0], push[:, 1], color="k", angles="xy",
                                  scale_units="xy", scale=1.0, width=0.004, alpha=0.6)
-        ax.set(xlim=(-lim, lim), ylim=(-lim, lim), title="D score, samples, G's push")
+        ax.set(xlim=(-lim, lim), ylim=(-lim, lim), title="D score, samples, G's push", xticks=[], yticks=[])
         ax.set_aspect("equal")
         ax = axes[1]
         from matplotlib.collections import LineCollection
@@ -152,7 +152,7 @@ class Playground:
         ax.scatter(real[:, 0], real[:, 1], s=4, c="0.6")
         self._warp = LineCollection(list(warped), colors=["tab:blue"] * 11 + ["tab:green"] * 11, linewidths=1)
         ax.add_collection(self._warp)
-        ax.set(xlim=(-lim, lim), ylim=(-lim, lim), title="G's warped latent grid")
+        ax.set(xlim=(-lim, lim), ylim=(-lim, lim), title="G's warped latent grid", xticks=[], yticks=[])
         ax.set_aspect("equal")
         ax = axes[2]
         (self._dline,) = ax.plot([], [], label="D loss")
@@ -204,7 +204,7 @@ class Playground:
         import io
 
         buf = io.BytesIO()
-        self.figure().savefig(buf, format="png")
+        self.figure().savefig(buf, format="png", pil_kwargs={"compress_level": 1})  # fast encode
         return buf.getvalue()
 
     # ---------------------------------------------------------------- controls
