@@ -11,3 +11,257 @@ import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
+
+
+# --------------------------------------------------------------------------- lesson 05: the GAN playground
+
+
+class Playground:
+    """A GAN-Lab-style playground for 2-D GANs: pick data, loss, regularizer, learning
+    rates, n_dis, width and batch size; play, pause or step; watch five live panels.
+
+    Panels: real (grey) and fake (orange) samples over the discriminator's score
+    heat-map with arrows showing where the generator's loss pushes each fake sample;
+    the generator's warped latent grid; the two losses; modes covered over time.
+    Works headless (``Playground(loss="lsgan").step(200).metrics``); in Jupyter,
+    ``Playground().widget()`` (or just displaying it) adds the controls. Frames are
+    rendered to PNG with matplotlib's Agg canvas and the artists are updated in place,
+    so one redraw takes a fraction of a second and needs no interactive backend.
+    """
+
+    DEFAULTS = dict(data="ring", loss="nonsaturating", regularizer="none", lr_g=1e-3, lr_d=1e-3, n_dis=1,
+                    width=64, batch_size=128, seed=0, steps_per_frame=20, eval_every=20, n_eval=500)
+    _REBUILD = ("data", "loss", "regularizer", "width", "seed")
+
+    def __init__(self, **settings):
+        unknown = set(settings) - set(self.DEFAULTS)
+        if unknown:
+            raise ValueError(f"unknown Playground settings {sorted(unknown)}; allowed are {sorted(self.DEFAULTS)}")
+        self.settings = {**self.DEFAULTS, **settings}
+        self._fig = None
+        self._ui = None
+        self._build()
+
+    # ---------------------------------------------------------------- model and metrics
+    def _build(self) -> None:
+        from gantutor.toy import ToyGAN
+
+        s = self.settings
+        self.gan = ToyGAN(s["data"], s["loss"], s["regularizer"], seeds=[s["seed"]], width=s["width"],
+                          batch_size=s["batch_size"], lr_g=s["lr_g"], lr_d=s["lr_d"], n_dis=s["n_dis"])
+        self.history = {"step": [], "d_loss": [], "g_loss": [], "eval_step": [], "modes": []}
+        self._last = {"modes": 0, "high_quality": 0.0, "reverse_kl": float("inf")}
+        self._evaluate()
+        if self._fig is not None:
+            self._init_artists()
+
+    def set(self, **changes) -> "Playground":
+        """Change settings; data, loss, regularizer, width or seed restart training, the rest apply live."""
+        unknown = set(changes) - set(self.DEFAULTS)
+        if unknown:
+            raise ValueError(f"unknown Playground settings {sorted(unknown)}; allowed are {sorted(self.DEFAULTS)}")
+        old = dict(self.settings)
+        self.settings.update(changes)
+        if any(k in changes for k in self._REBUILD):
+            try:
+                self._build()
+            except ValueError:
+                self.settings = old  # a bad name leaves the running model untouched
+                raise
+        else:
+            self.gan.set_lr(self.settings["lr_g"], self.settings["lr_d"])
+            self.gan.n_dis, self.gan.batch_size = int(self.settings["n_dis"]), int(self.settings["batch_size"])
+        return self
+
+    def reset(self) -> "Playground":
+        """Start training again from fresh networks with the current settings."""
+        self._build()
+        return self
+
+    def _evaluate(self) -> None:
+        from gantutor.toy import mode_coverage
+
+        cov = mode_coverage(self.gan.sample(self.settings["n_eval"])[0], self.gan.mixture)
+        self._last = cov
+        self.history["eval_step"].append(self.gan.steps)
+        self.history["modes"].append(cov["modes"])
+
+    def step(self, n: int = 1) -> "Playground":
+        """Train ``n`` iterations (each: n_dis D updates, one G update); returns self."""
+        if isinstance(n, bool) or not isinstance(n, int) or n < 0:
+            raise ValueError(f"n must be a non-negative int, got {n!r}")
+        for _ in range(n):
+            out = self.gan.step(1)
+            self.history["step"].append(self.gan.steps)
+            self.history["d_loss"].append(out["d_loss"])
+            self.history["g_loss"].append(out["g_loss"])
+            if self.gan.steps % self.settings["eval_every"] == 0:
+                self._evaluate()
+        return self
+
+    @property
+    def metrics(self) -> dict:
+        """Current step, last losses, and the latest mode coverage (modes, high_quality, reverse_kl)."""
+        h = self.history
+        return {"step": self.gan.steps, "d_loss": h["d_loss"][-1] if h["d_loss"] else float("nan"),
+                "g_loss": h["g_loss"][-1] if h["g_loss"] else float("nan"), "n_modes": self.gan.mixture.n_modes,
+                **self._last}
+
+    # ---------------------------------------------------------------- drawing
+    def _frame_data(self):
+        gan, lim = self.gan, self._lim
+        xs = torch.linspace(-lim, lim, 80)
+        yy, xx = torch.meshgrid(xs, xs, indexing="ij")
+        heat = gan.scores(torch.stack([xx.flatten(), yy.flatten()], 1))[0].reshape(80, 80)
+        fake = gan.G(self._z[None])[0].detach()
+        fake.requires_grad_(True)
+        # where G's loss pushes each fake sample: −∇_x g_loss(D(x))
+        (grad,) = torch.autograd.grad(gan.loss.g_loss(gan.D(fake[None]).squeeze(-1)), fake)
+        with torch.no_grad():
+            warped = gan.G(self._grid_z[None])[0].reshape(self._grid_shape)
+        return heat.numpy(), fake.detach().numpy(), (-grad).numpy(), warped.numpy()
+
+    def _init_artists(self) -> None:
+        fig, axes = self._fig, self._axes
+        for ax in axes:
+            ax.clear()
+        mixture = self.gan.mixture
+        self._lim = float(mixture.centers.abs().max()) * 1.35 + 0.5
+        g = torch.Generator().manual_seed(0)
+        self._z = torch.randn(300, self.gan.z_dim, generator=g)
+        line = torch.linspace(-2.5, 2.5, 25)
+        ticks = torch.linspace(-2.5, 2.5, 11)
+        rows = torch.stack(torch.meshgrid(ticks, line, indexing="ij"), -1)  # lines of constant z1
+        cols = rows.flip(-1)                                                # lines of constant z2
+        self._grid_shape = (22, 25, 2)
+        self._grid_z = torch.cat([rows, cols]).reshape(-1, 2)
+        heat, fake, push, warped = self._frame_data()
+        real = mixture.sample(500, g).numpy()
+        ax = axes[0]
+        lim = self._lim
+        self._im = ax.imshow(heat, origin="lower", extent=(-lim, lim, -lim, lim), cmap="RdBu_r", alpha=0.75)
+        ax.scatter(real[:, 0], real[:, 1], s=6, c="0.25", label="real")
+        self._fake = ax.scatter(fake[:, 0], fake[:, 1], s=8, c="tab:orange", label="fake")
+        self._quiver = ax.quiver(fake[:, 0], fake[:, 1], push[:, 0], push[:, 1], color="k", angles="xy",
+                                 scale_units="xy", scale=1.0, width=0.004, alpha=0.6)
+        ax.set(xlim=(-lim, lim), ylim=(-lim, lim), title="D score, samples, G's push", xticks=[], yticks=[])
+        ax.set_aspect("equal")
+        ax = axes[1]
+        from matplotlib.collections import LineCollection
+
+        ax.scatter(real[:, 0], real[:, 1], s=4, c="0.6")
+        self._warp = LineCollection(list(warped), colors=["tab:blue"] * 11 + ["tab:green"] * 11, linewidths=1)
+        ax.add_collection(self._warp)
+        ax.set(xlim=(-lim, lim), ylim=(-lim, lim), title="G's warped latent grid", xticks=[], yticks=[])
+        ax.set_aspect("equal")
+        ax = axes[2]
+        (self._dline,) = ax.plot([], [], label="D loss")
+        (self._gline,) = ax.plot([], [], label="G loss")
+        ax.set(title="losses", xlabel="step")
+        ax.legend(fontsize=9, loc="upper right")
+        ax = axes[3]
+        (self._mline,) = ax.plot([], [], "o-", ms=3, color="tab:purple")
+        ax.set(ylim=(-0.3, mixture.n_modes + 0.3), title=f"modes covered (of {mixture.n_modes})", xlabel="step")
+        self._update_artists(heat, fake, push, warped)
+
+    def _update_artists(self, heat, fake, push, warped) -> None:
+        self._im.set_data(heat)
+        bound = float(np.abs(heat).max()) or 1.0
+        self._im.set_clim(-bound, bound)
+        self._fake.set_offsets(fake)
+        norm = np.linalg.norm(push, axis=1).max()
+        scale = 0.12 * self._lim / norm if norm > 0 else 0.0  # longest arrow = 12% of the window
+        self._quiver.set_offsets(fake)
+        self._quiver.set_UVC(push[:, 0] * scale, push[:, 1] * scale)
+        self._warp.set_segments(list(warped))
+        h = self.history
+        for line, key in ((self._dline, "d_loss"), (self._gline, "g_loss")):
+            line.set_data(h["step"], h[key])
+        self._mline.set_data(h["eval_step"], h["modes"])
+        for ax in self._axes[2:]:
+            ax.relim()
+            ax.autoscale_view(scaley=ax is self._axes[2])
+        m = self.metrics
+        self._fig.suptitle(f"step {m['step']}  ·  {self.settings['loss']} / {self.settings['regularizer']}  ·  "
+                           f"modes {m['modes']}/{m['n_modes']}  ·  high quality {m['high_quality']:.0%}", fontsize=13)
+
+    def figure(self):
+        """The matplotlib Figure with the four panels, redrawn for the current state."""
+        if self._fig is None:
+            from matplotlib.backends.backend_agg import FigureCanvasAgg
+            from matplotlib.figure import Figure
+
+            self._fig = Figure(figsize=(16, 4.3), dpi=72)
+            FigureCanvasAgg(self._fig)
+            self._axes = self._fig.subplots(1, 4, gridspec_kw={"width_ratios": [1, 1, 1.1, 1.1]})
+            self._init_artists()
+        else:
+            self._update_artists(*self._frame_data())
+        return self._fig
+
+    def render(self) -> bytes:
+        """Redraw and return the frame as PNG bytes (what the widget shows)."""
+        import io
+
+        buf = io.BytesIO()
+        self.figure().savefig(buf, format="png", pil_kwargs={"compress_level": 1})  # fast encode
+        return buf.getvalue()
+
+    # ---------------------------------------------------------------- controls
+    def widget(self):
+        """The controls and the live view as one ipywidgets box (built once)."""
+        if self._ui is not None:
+            return self._ui
+        from gantutor.losses import LOSSES
+        from gantutor.toy import DATASETS, REGULARIZERS
+
+        s = self.settings
+        style = {"description_width": "80px"}
+        lay = widgets.Layout(width="230px")
+        ctl = {
+            "data": widgets.Dropdown(options=list(DATASETS), value=s["data"], description="data", style=style, layout=lay),
+            "loss": widgets.Dropdown(options=list(LOSSES), value=s["loss"], description="loss", style=style, layout=lay),
+            "regularizer": widgets.Dropdown(options=list(REGULARIZERS), value=s["regularizer"], description="regularizer",
+                                            style=style, layout=lay),
+            "lr_g": widgets.FloatLogSlider(value=s["lr_g"], base=10, min=-5, max=-1, description="lr G", style=style,
+                                           layout=lay, readout_format=".0e"),
+            "lr_d": widgets.FloatLogSlider(value=s["lr_d"], base=10, min=-5, max=-1, description="lr D", style=style,
+                                           layout=lay, readout_format=".0e"),
+            "n_dis": widgets.IntSlider(value=s["n_dis"], min=1, max=10, description="n_dis", style=style, layout=lay),
+            "width": widgets.Dropdown(options=[16, 32, 64, 128, 256], value=s["width"], description="hidden width",
+                                      style=style, layout=lay),
+            "batch_size": widgets.Dropdown(options=[32, 64, 128, 256, 512], value=s["batch_size"], description="batch",
+                                           style=style, layout=lay),
+            "steps_per_frame": widgets.IntSlider(value=s["steps_per_frame"], min=1, max=200, description="speed (steps/frame)",
+                                                 style={"description_width": "130px"}, layout=widgets.Layout(width="300px")),
+        }
+        self._image = widgets.Image(value=self.render(), format="png")
+        play = widgets.Play(value=0, min=0, max=10**9, interval=150, description="play")
+        step_btn = widgets.Button(description="step", icon="step-forward", layout=widgets.Layout(width="90px"))
+        reset_btn = widgets.Button(description="reset", icon="refresh", layout=widgets.Layout(width="90px"))
+
+        def frame(*_):
+            self.step(int(self.settings["steps_per_frame"]))
+            self._image.value = self.render()
+
+        def changed(change, key):
+            value = change["new"]
+            self.set(**{key: value})
+            if key != "steps_per_frame":
+                self._image.value = self.render()
+
+        for key, w in ctl.items():
+            w.observe(lambda ch, key=key: changed(ch, key), names="value")
+        play.observe(frame, names="value")  # the Play widget ticks in the browser; each tick is one frame
+        step_btn.on_click(frame)
+        reset_btn.on_click(lambda _: (self.reset(), setattr(self._image, "value", self.render())))
+        buttons = widgets.HBox([play, step_btn, reset_btn, ctl["steps_per_frame"]])
+        left = widgets.VBox([ctl[k] for k in ("data", "loss", "regularizer", "lr_g", "lr_d", "n_dis", "width", "batch_size")])
+        self._ui = widgets.VBox([buttons, widgets.HBox([left, self._image])])
+        self._controls = {**ctl, "play": play, "step": step_btn, "reset": reset_btn}
+        return self._ui
+
+    def _ipython_display_(self):
+        from IPython.display import display
+
+        display(self.widget())
