@@ -64,10 +64,11 @@ def test_virtual_criterion_is_minus_log4_plus_2jsd(p_g):
     c = dn.virtual_criterion(P_DATA, p_g, x)
     assert c == pytest.approx(-math.log(4) + 2 * dn.jsd(P_DATA, p_g, x), abs=1e-9)
     assert c > -math.log(4)
-    # the same number through the generic V(D, G) with the array D* plugged in (on a grid
-    # short enough that D* never rounds to exactly 0 or 1 where a density is positive)
+    # the same number through the generic V(D, G) with D* given by its logit log p_data − log p_g
+    # (as an array D* rounds to exactly 1 where p_g/p_data < 1e-16, and log(1 − 1) = −inf)
     x6 = dn.grid(P_DATA, p_g, n=8001, width=6)
-    v = dn.value_function(dn.optimal_discriminator(P_DATA, p_g, x6), P_DATA, p_g, x6)
+    logit = np.log(P_DATA(x6)) - np.log(p_g(x6))
+    v = dn.value_function(logit, P_DATA, p_g, x6, logits=True)
     assert v == pytest.approx(dn.virtual_criterion(P_DATA, p_g, x6), abs=1e-9)
     assert v == pytest.approx(c, abs=1e-6)
 
