@@ -95,3 +95,37 @@ def test_generator_density_is_a_density_even_when_collapsed():
 def test_bad_arguments_raise(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+def test_lesson01_widget_updates_fast_and_shows_the_right_numbers():
+    import math
+    import time
+
+    from gantutor.widgets import OptimalDiscriminatorExplorer
+
+    w = OptimalDiscriminatorExplorer()
+    w.fig.canvas.draw()
+    start = time.perf_counter()
+    values = w.update(mean=0.0, spread=0.5, split=4.0, weight=0.5)  # p_g = p_data exactly
+    w.fig.canvas.draw()
+    assert time.perf_counter() - start < 1.0
+    assert values["JSD"] == pytest.approx(0, abs=1e-9) and values["V(D*,G)"] == pytest.approx(-math.log(4), abs=1e-9)
+    np.testing.assert_allclose(w.line_d.get_ydata(), 0.5, atol=1e-9)  # D* = 1/2 everywhere
+    w.sliders["mean"].value = 1.5  # a slider move redraws through the observer
+    p_g = dn.mixture([-0.5, 3.5], [0.5, 0.5])
+    assert w.values["JSD"] == pytest.approx(dn.jsd(w.p_data, p_g, w.x), abs=1e-6)
+    assert w.values["V(D*,G)"] == pytest.approx(-math.log(4) + 2 * w.values["JSD"], abs=1e-9)
+    with pytest.raises(ValueError, match="allowed are"):
+        w.update(sigma=1.0)
+    with pytest.raises(ValueError, match="must lie in"):
+        w.update(spread=0.0)
+
+
+def test_live_curves_update_in_place():
+    from gantutor.plots import LiveCurves
+
+    live = LiveCurves({"losses": ["d_loss", "g_loss"]}, smooth=2)
+    live.update({"d_loss": [1.0, 0.5, 0.25], "g_loss": [2.0, 2.0, 2.0]})
+    np.testing.assert_allclose(live.lines["d_loss"].get_ydata(), [0.75, 0.375])
+    with pytest.raises(ValueError, match="no 'x'"):
+        LiveCurves({"p": ["x"]}).update({"d_loss": [1.0]})
