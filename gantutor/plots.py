@@ -139,7 +139,9 @@ class LiveCurves:
         self._handle = display(self.fig, display_id=True)
         return self
 
-    def update(self, history: dict[str, Sequence[float]]) -> None:
+    def update(self, history) -> None:
+        """Redraw from a history dict, or from anything with a ``.history`` dict (a training run)."""
+        history = getattr(history, "history", history)
         for panel, keys in self.groups.items():
             for key in keys:
                 if key not in history:
