@@ -107,3 +107,103 @@ def plot_spectrum_heatmap(steps, matrix, ax=None, title: str | None = None, vmin
     if title:
         ax.set_title(title, fontsize="medium")
     return ax
+# --------------------------------------------------------------------------- lesson 01: the minimax game
+
+
+def plot_game(x, p_data, p_g, d, ax=None, title: str | None = None, d_star=None, legend: bool = True):
+    """One panel in the style of Goodfellow et al. (2014), Fig. 1: p_data, p_g and D(x) on one axis.
+
+    Densities and D share the y-axis (both live in [0, ~1]); ``d_star`` adds the optimal
+    discriminator as a thin dotted line to compare against.
+    """
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 4.5))
+    ax.fill_between(x, p_data, color="0.2", alpha=0.25, lw=0)
+    ax.plot(x, p_data, color="0.15", lw=2.5, label=r"$p_{data}$")
+    ax.plot(x, p_g, color="tab:green", lw=2.5, label=r"$p_g$")
+    ax.plot(x, d, color="tab:blue", lw=2.5, ls="--", label=r"$D(x)$")
+    if d_star is not None:
+        ax.plot(x, d_star, color="tab:red", lw=2, ls=":", label=r"$D^*(x)$")
+    ax.axhline(0.5, color="0.5", lw=1, ls=":")
+    ax.set_ylim(0, 1.05)
+    ax.set_xlabel("x")
+    if title:
+        ax.set_title(title)
+    if legend:
+        ax.legend(loc="upper right", fontsize="small")
+    return ax
+
+
+def plot_snapshots(run, d_star: bool = True, ncols: int | None = None):
+    """A row of :func:`plot_game` panels, one per snapshot of a :class:`gantutor.minimax.GANRun`.
+
+    With ``d_star`` each panel also shows p_data/(p_data + p_g) for that snapshot's p_g,
+    the discriminator the current D is chasing.
+    """
+    snaps = run.snapshots
+    if not snaps:
+        raise ValueError("the run has no snapshots (train with n_snapshots >= 1)")
+    ncols = ncols or len(snaps)
+    nrows = int(np.ceil(len(snaps) / ncols))
+    fig, axes = plt.subplots(nrows, ncols, figsize=(4.2 * ncols, 3.8 * nrows), squeeze=False, sharey=True)
+    for i, (ax, snap) in enumerate(zip(axes.flat, snaps)):
+        total = run.p_data + snap.p_g
+        star = np.divide(run.p_data, total, out=np.full_like(total, 0.5), where=total > 0) if d_star else None
+        plot_game(run.x, run.p_data, snap.p_g, snap.d, ax=ax, title=f"step {snap.step}", d_star=star, legend=i == 0)
+    for ax in list(axes.flat)[len(snaps):]:
+        ax.set_axis_off()
+    fig.suptitle(f"{run.loss} loss: p_data (black), p_g (green), D (blue dashed)", fontsize="medium")
+    return fig
+
+
+class LiveCurves:
+    """Training curves that redraw in place while a run goes on (one figure, lines updated).
+
+    ``live = LiveCurves({"losses": ["d_loss", "g_loss"], "D": ["D(x) real", "D(G(z))"]})``
+    makes one panel per group; ``live.update(history)`` (e.g. from a training callback)
+    sets the lines' data and refreshes the displayed figure. Outside a notebook it
+    only redraws the canvas, so it also runs headless in tests.
+    """
+
+    def __init__(self, groups: dict[str, Sequence[str]], title: str | None = None, smooth: int = 1, figsize=(12, 4)):
+        if not groups or not all(groups.values()):
+            raise ValueError("groups must map panel titles to non-empty lists of history keys")
+        self.groups, self.smooth = {k: list(v) for k, v in groups.items()}, max(1, int(smooth))
+        self.fig, axes = plt.subplots(1, len(groups), figsize=figsize, squeeze=False)
+        self.axes = dict(zip(groups, axes[0]))
+        self.lines = {}
+        for panel, keys in self.groups.items():
+            ax = self.axes[panel]
+            for key in keys:
+                (self.lines[key],) = ax.plot([], [], label=key)
+            ax.set_title(panel)
+            ax.set_xlabel("step")
+            ax.legend(loc="upper right", fontsize="small")
+        if title:
+            self.fig.suptitle(title, fontsize="medium")
+        plt.close(self.fig)  # shown through the display handle only, never twice
+        self._handle = None
+
+    def show(self):
+        from IPython.display import display
+
+        self._handle = display(self.fig, display_id=True)
+        return self
+
+    def update(self, history) -> None:
+        """Redraw from a history dict, or from anything with a ``.history`` dict (a training run)."""
+        history = getattr(history, "history", history)
+        for panel, keys in self.groups.items():
+            for key in keys:
+                if key not in history:
+                    raise ValueError(f"history has no {key!r}; it has {sorted(history)}")
+                y = np.asarray(history[key], dtype=float)
+                if self.smooth > 1 and len(y) >= self.smooth:
+                    y = np.convolve(y, np.ones(self.smooth) / self.smooth, mode="valid")
+                self.lines[key].set_data(np.arange(len(y)) + (len(history[key]) - len(y)), y)
+            self.axes[panel].relim()
+            self.axes[panel].autoscale_view()
+        if self._handle is not None:
+            self._handle.update(self.fig)
+        else:
+            self.fig.canvas.draw_idle()
