@@ -158,3 +158,45 @@ def test_coefficients_and_conditions():
 def test_bad_inputs_raise_clear_errors(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+# --------------------------------------------------------------------------- figure and widget (headless)
+
+
+def test_identity_widget_from_code_presets_and_speed():
+    import time
+
+    from gantutor.widgets import LSGANCodingWidget
+
+    w = LSGANCodingWidget(shifts=np.linspace(-2, 2, 21))
+    assert w.result["valid"] and w.result["conditions_hold"] and w.result["max_gap"] < 1e-6
+    start = time.perf_counter()
+    r = w.set_codes(0, 1, 1)
+    assert time.perf_counter() - start < 1.0
+    assert r["codes"] == (0, 1, 1) and not r["conditions_hold"] and r["max_gap"] > 0.1
+    np.testing.assert_allclose(r["two_c"], 0.25 * r["chi2"] + 0.5, atol=1e-6)
+    assert r["argmin_shift"] == 0.0 and "identity fails" in w.status.value
+    np.testing.assert_allclose(w.lines[0].get_ydata(), r["two_c"])  # the plot shows what was computed
+    w.buttons[0].click()  # the χ² preset
+    assert w.result["codes"] == (-1, 1, 0) and w.result["max_gap"] < 1e-6
+    w.sliders["a"].value = 1.0  # a = b: a message, not a crash
+    assert not w.result["valid"] and "differ" in w.status.value
+    with pytest.raises(ValueError, match="sigma_g"):
+        LSGANCodingWidget(sigma_g=0)
+
+
+def test_gradient_field_and_identity_plots_check_shapes():
+    import matplotlib.pyplot as plt
+
+    from gantutor.plots import plot_gradient_field, plot_lsgan_identity
+
+    pts = np.random.default_rng(0).normal(size=(20, 2))
+    ax = plot_gradient_field(pts, 0.1 * pts, real=pts, normal=(1.0, 0.5), levels=(0.0, 1.0), title="t")
+    assert ax.get_title() == "t"
+    with pytest.raises(ValueError, match="shape"):
+        plot_gradient_field(pts, pts[:, :1])
+    axes, lines = plot_lsgan_identity(np.arange(3.0), np.ones(3), np.zeros(3), coding=(-1, 1, 0))
+    assert len(axes) == 2 and len(lines) == 3
+    with pytest.raises(ValueError, match="one length"):
+        plot_lsgan_identity(np.arange(3.0), np.ones(2), np.zeros(3))
+    plt.close("all")
