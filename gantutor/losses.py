@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
 
-__all__ = ["GANLoss", "Saturating", "NonSaturating", "LSGAN", "Hinge", "get_loss", "LOSSES"]
+__all__ = ["GANLoss", "Saturating", "NonSaturating", "LSGAN", "Hinge", "get_loss", "LOSSES", "d2d_ce"]
 
 
 def _scores(x: torch.Tensor, name: str) -> torch.Tensor:
@@ -150,3 +150,51 @@ def get_loss(name: str, **params) -> GANLoss:
     if params:
         raise ValueError(f"loss {name!r} takes no parameters; got {sorted(params)}")
     return cls()
+
+
+def d2d_ce(
+    embeddings: torch.Tensor,
+    proxies: torch.Tensor,
+    labels: torch.Tensor,
+    *,
+    m_p: float = 0.98,
+    m_n: float = 0.02,
+    tau: float = 0.5,
+) -> torch.Tensor:
+    """ReACGAN's Data-to-Data Cross-Entropy (Kang et al., 2021, Eq. 6), averaged over the batch.
+
+    ``embeddings`` (N×d) are the projected features P(F(x_i)), ``proxies`` (N×d) the class
+    proxy w_{y_i} of each sample's label; both are L2-normalised here (f_i, v_{y_i}). For
+    sample i with negatives N(i) = {j : y_j != y_i}::
+
+        loss_i = −log( e^{[f_i·v_{y_i} − m_p]_−/τ} / (e^{[f_i·v_{y_i} − m_p]_−/τ} + Σ_{j∈N(i)} e^{[f_i·f_j − m_n]_+/τ}) )
+
+    computed as ``−pos_i + logsumexp(pos_i, neg_ij for j in N(i))`` (stable for small τ).
+    A positive already closer than ``m_p`` and a negative already further than ``m_n``
+    get zero gradient; a sample with no negative in the batch has loss exactly 0.
+    """
+    for name, t in (("embeddings", embeddings), ("proxies", proxies)):
+        if not isinstance(t, torch.Tensor) or not t.is_floating_point():
+            raise TypeError(f"d2d_ce: {name} must be a floating-point tensor, got {getattr(t, 'dtype', type(t).__name__)}")
+        if t.dim() != 2 or t.shape[0] == 0 or t.shape[1] == 0:
+            raise ValueError(f"d2d_ce: {name} must have shape (N, d) with N, d >= 1, got {tuple(t.shape)}")
+    if proxies.shape != embeddings.shape:
+        raise ValueError(f"d2d_ce: proxies {tuple(proxies.shape)} must match embeddings {tuple(embeddings.shape)} (one proxy per sample)")
+    if not isinstance(labels, torch.Tensor) or labels.dtype not in (torch.int64, torch.int32, torch.int16, torch.uint8):
+        raise TypeError(f"d2d_ce: labels must be an integer tensor, got {getattr(labels, 'dtype', type(labels).__name__)}")
+    if labels.shape != (embeddings.shape[0],):
+        raise ValueError(f"d2d_ce: labels must have shape ({embeddings.shape[0]},), got {tuple(labels.shape)}")
+    if not (isinstance(tau, (int, float)) and tau > 0 and math.isfinite(tau)):
+        raise ValueError(f"d2d_ce: tau must be a positive number, got {tau!r}")
+    for name, m in (("m_p", m_p), ("m_n", m_n)):
+        if not (isinstance(m, (int, float)) and -1.0 <= m <= 1.0):
+            raise ValueError(f"d2d_ce: {name} must be a cosine margin in [-1, 1], got {m!r}")
+    dtype = torch.promote_types(embeddings.dtype, torch.float32)  # half precision is upcast
+    f = F.normalize(embeddings.to(dtype), dim=1)
+    v = F.normalize(proxies.to(dtype), dim=1)
+    pos = ((f * v).sum(1) - m_p).clamp(max=0.0) / tau  # [f_i·v_{y_i} − m_p]_− / τ
+    neg = ((f @ f.T) - m_n).clamp(min=0.0) / tau  # [f_i·f_j − m_n]_+ / τ
+    negative = labels.unsqueeze(0) != labels.unsqueeze(1)  # j ∈ N(i): different label (never j = i)
+    neg = neg.masked_fill(~negative, float("-inf"))
+    logits = torch.cat([pos.unsqueeze(1), neg], dim=1)
+    return (torch.logsumexp(logits, dim=1) - pos).mean()

@@ -103,3 +103,27 @@ class DCDiscriminator(nn.Module):
                 f"images must have shape (N, {self.channels}, {self.img_size}, {self.img_size}), got {tuple(x.shape)}"
             )
         return self.head(self.features(x)).squeeze(1)
+
+
+# --------------------------------------------------------------------------- conditional models (lessons 06–07)
+
+from typing import NamedTuple  # noqa: E402
+
+
+class DOutput(NamedTuple):
+    """What a conditional discriminator returns for a batch.
+
+    ``score``: adversarial raw score (N,); ``features``: F(x) before the heads (N×f);
+    ``logits``: ACGAN classifier logits (N×K) or None; ``embedding``: ReACGAN's P(F(x))
+    (N×d, not yet normalised) or None; ``proxy``: the class proxy w_y of each sample (N×d) or None.
+    """
+
+    score: torch.Tensor
+    features: torch.Tensor
+    logits: torch.Tensor | None = None
+    embedding: torch.Tensor | None = None
+    proxy: torch.Tensor | None = None
+
+    def select(self, index) -> "DOutput":
+        """The same output restricted to rows ``index`` (a slice or index tensor)."""
+        return DOutput(*(None if t is None else t[index] for t in self))
