@@ -207,3 +207,62 @@ class LiveCurves:
             self._handle.update(self.fig)
         else:
             self.fig.canvas.draw_idle()
+def plot_gradient_field(points, grads, real=None, normal=(1.0, 0.0), offset: float = 0.0, levels=(0.0,), ax=None, title: str | None = None, scale: float | None = None):
+    """Lesson 02: arrows of −∇_x (generator loss) at fake points, for a linear score s(x) = normal·x + offset.
+
+    ``points`` and ``grads`` are (N, 2); arrows are drawn at true relative length
+    (pass the same ``scale`` to compare panels) and coloured by the gradient's norm.
+    Dashed lines mark the score levels in ``levels`` (e.g. the boundary s = 0).
+    """
+    points, grads = np.asarray(points, dtype=float), np.asarray(grads, dtype=float)
+    if points.ndim != 2 or points.shape[1] != 2 or grads.shape != points.shape:
+        raise ValueError(f"points and grads must both have shape (N, 2), got {points.shape} and {grads.shape}")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 5.5))
+    if real is not None:
+        real = np.asarray(real, dtype=float)
+        ax.scatter(real[:, 0], real[:, 1], s=8, alpha=0.35, color="tab:blue", label="real data")
+    norm = np.linalg.norm(grads, axis=1)
+    arrows = ax.quiver(points[:, 0], points[:, 1], -grads[:, 0], -grads[:, 1], norm, cmap="viridis",
+                       angles="xy", scale_units="xy", scale=scale, width=0.006)
+    w = np.asarray(normal, dtype=float)
+    x_lo, x_hi = points[:, 0].min(), points[:, 0].max()
+    y_lo, y_hi = points[:, 1].min(), points[:, 1].max()
+    for level in levels:  # the line w·x + offset = level
+        if abs(w[1]) > 1e-12:
+            xs = np.array([x_lo, x_hi])
+            ax.plot(xs, (level - offset - w[0] * xs) / w[1], "k--", lw=2)
+        else:
+            x0 = (level - offset) / w[0]
+            ax.plot([x0, x0], [y_lo, y_hi], "k--", lw=2, label=f"score = {level:g}")
+    ax.set_xlim(x_lo - 0.5, x_hi + 0.5)
+    ax.set_ylim(y_lo - 0.5, y_hi + 0.5)
+    ax.set_aspect("equal")
+    plt.colorbar(arrows, ax=ax, label="|∇ G loss|", shrink=0.8)
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def plot_lsgan_identity(shifts, two_c, chi2, coding=None, axes=None, xlabel: str = "mean of $p_g$ ($p_d$ = N(0, 1))"):
+    """Lesson 02: the two sides of 2C(G) = χ²_Pearson(p_d + p_g ‖ 2p_g) over a family of p_g, side by side.
+
+    Left: 2C(G) for the coding (a, b, c) with χ² dashed for comparison; right: χ².
+    Returns the two axes and the three line objects (for widgets that redraw in place).
+    """
+    shifts, two_c, chi2 = (np.asarray(v, dtype=float) for v in (shifts, two_c, chi2))
+    if not (shifts.shape == two_c.shape == chi2.shape and shifts.ndim == 1):
+        raise ValueError(f"shifts, two_c and chi2 must be 1-D of one length, got {shifts.shape}, {two_c.shape}, {chi2.shape}")
+    if axes is None:
+        _, axes = plt.subplots(1, 2, figsize=(13, 4.8), sharey=True)
+    left, right = axes
+    label = "2C(G)" if coding is None else "2C(G), (a, b, c) = ({:g}, {:g}, {:g})".format(*coding)
+    line_c, = left.plot(shifts, two_c, color="tab:red", label=label)
+    line_ref, = left.plot(shifts, chi2, "k--", lw=1.5, label="χ² (right panel)")
+    line_chi, = right.plot(shifts, chi2, color="tab:blue", label="χ²_Pearson(p_d + p_g ‖ 2p_g)")
+    left.set_title("left side: 2C(G)")
+    right.set_title("right side: Pearson χ²")
+    for ax in axes:
+        ax.set_xlabel(xlabel)
+        ax.legend(fontsize="small", loc="upper center")
+    return axes, (line_c, line_ref, line_chi)
