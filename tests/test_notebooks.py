@@ -45,8 +45,9 @@ def test_runs_in_smoke_mode(path, tmp_path):
 
     nb = nbformat.read(path, as_version=4)
     env_before = dict(os.environ)
-    os.environ.update(GANTUTOR_SMOKE="1", GANTUTOR_DEVICE="cpu", MPLBACKEND="Agg", OMP_NUM_THREADS="1",
-                      GANTUTOR_RUNS=str(tmp_path))
+    # figures render with the inline backend (as in JupyterLab), so a broken figure fails too
+    os.environ.pop("MPLBACKEND", None)
+    os.environ.update(GANTUTOR_SMOKE="1", GANTUTOR_DEVICE="cpu", OMP_NUM_THREADS="1", GANTUTOR_RUNS=str(tmp_path))
     try:
         start = time.perf_counter()
         client = NotebookClient(nb, timeout=900, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}})
@@ -55,9 +56,14 @@ def test_runs_in_smoke_mode(path, tmp_path):
     finally:
         os.environ.clear()
         os.environ.update(env_before)
-    outputs = "".join(
-        o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.get("output_type") == "stream"
+    streams = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.get("output_type") == "stream"]
+    outputs = "".join(o.get("text", "") for o in streams)
+    errors = "".join(o.get("text", "") for o in streams if o.get("name") == "stderr")
+    errors += "".join(
+        "\n".join(o.get("traceback", [])) for c in nb.cells if c.cell_type == "code" for o in c.outputs
+        if o.get("output_type") == "error"
     )
+    assert "Traceback" not in errors and "Error" not in errors, f"{path.name}: a traceback was printed (e.g. while drawing a figure):\n{errors[-2000:]}"
     if path.stem != "00_start_here":
         assert "✔" in outputs, f"{path.name}: no verify check printed a ✔ line"
     print(f"{path.name}: {elapsed:.1f} s in smoke mode")
