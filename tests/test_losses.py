@@ -7,7 +7,6 @@ import torch
 
 from gantutor.losses import LOSSES, get_loss
 
-torch.set_default_dtype(torch.float64)
 
 
 def D(s):
