@@ -417,6 +417,7 @@ class Trainer:
     def state_dict(self) -> dict[str, Any]:
         state = {
             "step": self.step,
+            "world": self.world,
             "cfg": asdict(self.cfg),
             "G": self.G.state_dict(),
             "D": self.D.state_dict(),
