@@ -38,7 +38,7 @@ from .data import ImageSet, to_float
 from .device import get_device
 from .losses import LOSSES, d2d_ce, get_loss
 
-__all__ = ["TrainConfig", "Trainer", "Callback", "TrainingDiverged"]
+__all__ = ["TrainConfig", "Trainer", "Callback", "PeriodicEval", "TrainingDiverged"]
 
 CKPT_NAME = "ckpt.pt"
 
@@ -99,6 +99,30 @@ class Callback:
 
     def on_step_end(self, trainer: "Trainer", step: int, logs: dict[str, float]) -> None:
         """After each generator update (``step`` counts it)."""
+
+
+class PeriodicEval(Callback):
+    """Every ``every`` generator steps, record ``fn(trainer) -> dict[str, float]`` (e.g. a metric).
+
+    The numbers go to ``trainer.history`` as ``eval_step`` and ``eval_<name>`` lists, so they
+    are checkpointed and plotted like the losses::
+
+        Trainer(G, D, data, cfg, callbacks=[PeriodicEval(500, lambda t: {"acc": my_metric(t.sample(1000))})])
+    """
+
+    def __init__(self, every: int, fn):
+        if not isinstance(every, int) or every < 1:
+            raise ValueError(f"every must be a positive int, got {every!r}")
+        if not callable(fn):
+            raise TypeError("fn must be callable: fn(trainer) -> dict of numbers")
+        self.every, self.fn = every, fn
+
+    def on_step_end(self, trainer, step, logs):
+        if step % self.every == 0 and trainer.rank == 0:
+            values = self.fn(trainer)
+            trainer.history.setdefault("eval_step", []).append(float(step))
+            for key, value in values.items():
+                trainer.history.setdefault(f"eval_{key}", []).append(float(value))
 
 
 class TrainingDiverged(FloatingPointError):
