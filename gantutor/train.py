@@ -360,8 +360,10 @@ class Trainer:
         bar = tqdm(total=total, initial=self.step, desc="train", disable=not progress or self.rank != 0, dynamic_ncols=True)
         self.G.train()
         self.D.train()
+        mid_step = False  # a KeyboardInterrupt between D and G updates leaves a state we must not save
         try:
             while self.step < total and not stop["flag"]:
+                mid_step = True
                 logs: dict[str, float] = {}
                 for d_iter in range(self.cfg.n_dis):
                     d_logs = self._d_update(d_iter)
@@ -371,6 +373,7 @@ class Trainer:
                 logs.update(self._g_update())
                 self.step += 1
                 self._update_ema()
+                mid_step = False
                 if self.step % self.cfg.log_every == 0 or self.step == total:
                     self._record(logs)
                     bar.set_postfix(d=f"{logs['d_loss']:.3f}", g=f"{logs['g_loss']:.3f}", refresh=False)
@@ -389,8 +392,12 @@ class Trainer:
                 signal.signal(signal.SIGINT, previous)
         if stop["flag"]:
             self.interrupted = True
-            where = self.save_checkpoint() if self.out_dir is not None else None
-            print(f"interrupted at generator step {self.step}" + (f"; checkpoint written to {where}" if where else ""))
+            if mid_step:
+                print(f"interrupted inside generator step {self.step + 1}: its state is partial, so no checkpoint was "
+                      "written (the last periodic one is kept); this Trainer object should not be trained further")
+            else:
+                where = self.save_checkpoint() if self.out_dir is not None else None
+                print(f"interrupted at generator step {self.step}" + (f"; checkpoint written to {where}" if where else ""))
         elif self.out_dir is not None and self.cfg.ckpt_every:
             self.save_checkpoint()
         return self.history
