@@ -184,7 +184,11 @@ class _CondSequential(nn.Module):
 
 
 class CondDCGenerator(nn.Module):
-    """(z, y) → image: the DCGAN generator with conditional batch norm after every layer.
+    """(z, y) → image: the DCGAN generator conditioned twice on the label.
+
+    A learned class embedding (``z_dim`` numbers) is concatenated to z before the first
+    linear layer — so the label can steer the whole image from the first step — and every
+    batch norm is a conditional one (per-class γ_y, β_y).
 
     ``depth`` adds that many 3×3 convolution layers (with CBN + ReLU) at each resolution.
     """
@@ -196,7 +200,8 @@ class CondDCGenerator(nn.Module):
         self.z_dim, self.num_classes, self.img_size, self.channels = z_dim, num_classes, img_size, channels
         s = img_size // 2**stages
         c = width * 2 ** (stages - 1)
-        layers: list[nn.Module] = [nn.Linear(z_dim, c * s * s), nn.Unflatten(1, (c, s, s)), ConditionalBatchNorm2d(c, num_classes), nn.ReLU()]
+        self.embed = nn.Embedding(num_classes, z_dim)
+        layers: list[nn.Module] = [nn.Linear(2 * z_dim, c * s * s), nn.Unflatten(1, (c, s, s)), ConditionalBatchNorm2d(c, num_classes), nn.ReLU()]
         for stage in range(stages):
             for _ in range(depth):
                 layers += [nn.Conv2d(c, c, 3, 1, 1), ConditionalBatchNorm2d(c, num_classes), nn.ReLU()]
@@ -211,7 +216,8 @@ class CondDCGenerator(nn.Module):
     def forward(self, z: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         if z.dim() != 2 or z.shape[1] != self.z_dim:
             raise ValueError(f"z must have shape (N, {self.z_dim}), got {tuple(z.shape)}")
-        return self.net(z, _check_labels(y, z.shape[0], self.num_classes))
+        y = _check_labels(y, z.shape[0], self.num_classes)
+        return self.net(torch.cat([z, self.embed(y)], dim=1), y)
 
     def sample_z(self, n: int, device: torch.device | str = "cpu", generator: torch.Generator | None = None) -> torch.Tensor:
         return torch.randn(n, self.z_dim, generator=generator).to(device)

@@ -93,7 +93,7 @@ def _preset(dataset: str, head: str, preset: str) -> Recipe:
         return Recipe(
             **common, arch="dcgan", z_dim=64, g_width=32, d_width=32, g_depth=0, d_depth=0, embed_dim=128, sn_g=False, sn_d=True,
             train=dict(steps=2500 if dataset == "fmnist" else 2000, n_dis=1, batch_size=64, lr_g=2e-4, lr_d=2e-4, betas=(0.5, 0.999),
-                       loss="hinge", ema=0.999, ema_start=200, aux_weight=aux, d2d=dict(_D2D), log_every=25, sample_every=500, ckpt_every=500),
+                       loss="hinge", ema=0.995, ema_start=200, aux_weight=aux, d2d=dict(_D2D), log_every=25, sample_every=500, ckpt_every=500),
         )
     if preset == "smoke":
         return Recipe(
