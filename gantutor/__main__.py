@@ -135,7 +135,7 @@ def sample(args: argparse.Namespace) -> int:
     labels = torch.arange(args.n) % G.num_classes  # class balanced
     images = []
     for i in range(0, args.n, 500):
-        z = torch.randn(min(500, args.n - i), G.z_dim, generator=gen).to(device)
+        z = torch.randn(min(500, args.n - i), G.z_dim, generator=gen, dtype=torch.float32).to(device, next(G.parameters()).dtype)
         images.append(to_uint8(G(z, labels[i : i + 500].to(device))).cpu())
     arr = torch.cat(images).permute(0, 2, 3, 1).contiguous().numpy()
     out = Path(args.out)

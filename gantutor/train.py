@@ -136,14 +136,14 @@ def _unwrap(module: nn.Module) -> nn.Module:
 class _Stream:
     """Shuffled real batches, one epoch permutation per (seed, epoch), sharded by rank."""
 
-    def __init__(self, data: ImageSet, batch_size: int, seed: int, rank: int, world: int, device: torch.device):
+    def __init__(self, data: ImageSet, batch_size: int, seed: int, rank: int, world: int, device: torch.device, dtype=torch.float32):
         self.images = data.images.to(device)
         self.labels = data.labels.to(device)
         n = len(self.labels)
         self.per_rank = n // world
         if not 1 <= batch_size <= self.per_rank:
             raise ValueError(f"batch_size must be in [1, {self.per_rank}] for {n} images on {world} process(es), got {batch_size}")
-        self.batch_size, self.seed, self.rank, self.world = batch_size, seed, rank, world
+        self.batch_size, self.seed, self.rank, self.world, self.dtype = batch_size, seed, rank, world, dtype
         self.epoch, self.pos = 0, 0
         self._order: torch.Tensor | None = None
 
@@ -159,7 +159,7 @@ class _Stream:
             self._order = self._perm()
         idx = self._order[self.pos : self.pos + self.batch_size]
         self.pos += self.batch_size
-        return to_float(self.images[idx]), self.labels[idx]
+        return to_float(self.images[idx]).to(self.dtype), self.labels[idx]
 
     def state(self) -> dict:
         return {"epoch": self.epoch, "pos": self.pos}
@@ -225,13 +225,14 @@ class Trainer:
         self.scaler_d = torch.amp.GradScaler("cuda", enabled=fp16)
 
         self.data = data
-        self.stream = _Stream(data, cfg.batch_size, cfg.seed, self.rank, self.world, self.device)
+        self.dtype = next(self.D.parameters()).dtype  # real images and noise follow the models' dtype
+        self.stream = _Stream(data, cfg.batch_size, cfg.seed, self.rank, self.world, self.device, self.dtype)
         self.step = 0
         self.history: dict[str, list[float]] = {}
         self.samples: list[tuple[int, torch.Tensor]] = []
         self.interrupted = False
         g = torch.Generator().manual_seed(cfg.seed + 12_345)
-        self.fixed_z = torch.randn(cfg.n_samples, int(G.z_dim), generator=g).to(self.device)
+        self.fixed_z = torch.randn(cfg.n_samples, int(G.z_dim), generator=g).to(self.device, self.dtype)
         self.fixed_y = (torch.arange(cfg.n_samples) % max(self.num_classes, 1)).to(self.device)
         self._noise = torch.Generator(device=self.device)
         self.out_dir = Path(cfg.out_dir) if cfg.out_dir is not None else None
@@ -245,7 +246,7 @@ class Trainer:
     def _draw(self, n: int, tag: int) -> tuple[torch.Tensor, torch.Tensor | None]:
         """Noise (and labels) of generator step ``self.step``: a function of (seed, step, rank, tag) only."""
         self._noise.manual_seed(((self.cfg.seed * 1_000_003 + self.step) * 64 + tag) * 1024 + self.rank)
-        z = torch.randn(n, self.G.z_dim, generator=self._noise, device=self.device)
+        z = torch.randn(n, self.G.z_dim, generator=self._noise, device=self.device, dtype=self.dtype)
         y = torch.randint(0, self.num_classes, (n,), generator=self._noise, device=self.device) if self.num_classes else None
         return z, y
 
@@ -429,7 +430,7 @@ class Trainer:
         was_training = net.training
         net.eval()
         if z is None:
-            z = torch.randn(n, self.G.z_dim, generator=generator).to(self.device)
+            z = torch.randn(n, self.G.z_dim, generator=generator, dtype=torch.float32).to(self.device, self.dtype)
         if self.num_classes:
             labels = (torch.arange(n) % self.num_classes) if labels is None else torch.as_tensor(labels)
             if labels.shape != (n,) or int(labels.min()) < 0 or int(labels.max()) >= self.num_classes:
@@ -437,7 +438,7 @@ class Trainer:
             labels = labels.to(self.device)
         out = []
         for i in range(0, n, batch):
-            zi = z[i : i + batch].to(self.device)
+            zi = z[i : i + batch].to(self.device, self.dtype)
             with self._autocast():
                 img = net(zi, labels[i : i + batch]) if self.num_classes else net(zi)
             out.append(img.float())
