@@ -38,7 +38,7 @@ from .data import ImageSet, to_float
 from .device import get_device
 from .losses import LOSSES, d2d_ce, get_loss
 
-__all__ = ["TrainConfig", "Trainer", "Callback", "TrainingDiverged"]
+__all__ = ["TrainConfig", "Trainer", "Callback", "PeriodicEval", "TrainingDiverged"]
 
 CKPT_NAME = "ckpt.pt"
 
@@ -101,6 +101,30 @@ class Callback:
         """After each generator update (``step`` counts it)."""
 
 
+class PeriodicEval(Callback):
+    """Every ``every`` generator steps, record ``fn(trainer) -> dict[str, float]`` (e.g. a metric).
+
+    The numbers go to ``trainer.history`` as ``eval_step`` and ``eval_<name>`` lists, so they
+    are checkpointed and plotted like the losses::
+
+        Trainer(G, D, data, cfg, callbacks=[PeriodicEval(500, lambda t: {"acc": my_metric(t.sample(1000))})])
+    """
+
+    def __init__(self, every: int, fn):
+        if not isinstance(every, int) or every < 1:
+            raise ValueError(f"every must be a positive int, got {every!r}")
+        if not callable(fn):
+            raise TypeError("fn must be callable: fn(trainer) -> dict of numbers")
+        self.every, self.fn = every, fn
+
+    def on_step_end(self, trainer, step, logs):
+        if step % self.every == 0 and trainer.rank == 0:
+            values = self.fn(trainer)
+            trainer.history.setdefault("eval_step", []).append(float(step))
+            for key, value in values.items():
+                trainer.history.setdefault(f"eval_{key}", []).append(float(value))
+
+
 class TrainingDiverged(FloatingPointError):
     """A loss became NaN or infinite; the last good checkpoint is kept."""
 
@@ -112,14 +136,14 @@ def _unwrap(module: nn.Module) -> nn.Module:
 class _Stream:
     """Shuffled real batches, one epoch permutation per (seed, epoch), sharded by rank."""
 
-    def __init__(self, data: ImageSet, batch_size: int, seed: int, rank: int, world: int, device: torch.device):
+    def __init__(self, data: ImageSet, batch_size: int, seed: int, rank: int, world: int, device: torch.device, dtype=torch.float32):
         self.images = data.images.to(device)
         self.labels = data.labels.to(device)
         n = len(self.labels)
         self.per_rank = n // world
         if not 1 <= batch_size <= self.per_rank:
             raise ValueError(f"batch_size must be in [1, {self.per_rank}] for {n} images on {world} process(es), got {batch_size}")
-        self.batch_size, self.seed, self.rank, self.world = batch_size, seed, rank, world
+        self.batch_size, self.seed, self.rank, self.world, self.dtype = batch_size, seed, rank, world, dtype
         self.epoch, self.pos = 0, 0
         self._order: torch.Tensor | None = None
 
@@ -135,7 +159,7 @@ class _Stream:
             self._order = self._perm()
         idx = self._order[self.pos : self.pos + self.batch_size]
         self.pos += self.batch_size
-        return to_float(self.images[idx]), self.labels[idx]
+        return to_float(self.images[idx]).to(self.dtype), self.labels[idx]
 
     def state(self) -> dict:
         return {"epoch": self.epoch, "pos": self.pos}
@@ -201,13 +225,14 @@ class Trainer:
         self.scaler_d = torch.amp.GradScaler("cuda", enabled=fp16)
 
         self.data = data
-        self.stream = _Stream(data, cfg.batch_size, cfg.seed, self.rank, self.world, self.device)
+        self.dtype = next(self.D.parameters()).dtype  # real images and noise follow the models' dtype
+        self.stream = _Stream(data, cfg.batch_size, cfg.seed, self.rank, self.world, self.device, self.dtype)
         self.step = 0
         self.history: dict[str, list[float]] = {}
         self.samples: list[tuple[int, torch.Tensor]] = []
         self.interrupted = False
         g = torch.Generator().manual_seed(cfg.seed + 12_345)
-        self.fixed_z = torch.randn(cfg.n_samples, int(G.z_dim), generator=g).to(self.device)
+        self.fixed_z = torch.randn(cfg.n_samples, int(G.z_dim), generator=g).to(self.device, self.dtype)
         self.fixed_y = (torch.arange(cfg.n_samples) % max(self.num_classes, 1)).to(self.device)
         self._noise = torch.Generator(device=self.device)
         self.out_dir = Path(cfg.out_dir) if cfg.out_dir is not None else None
@@ -221,7 +246,7 @@ class Trainer:
     def _draw(self, n: int, tag: int) -> tuple[torch.Tensor, torch.Tensor | None]:
         """Noise (and labels) of generator step ``self.step``: a function of (seed, step, rank, tag) only."""
         self._noise.manual_seed(((self.cfg.seed * 1_000_003 + self.step) * 64 + tag) * 1024 + self.rank)
-        z = torch.randn(n, self.G.z_dim, generator=self._noise, device=self.device)
+        z = torch.randn(n, self.G.z_dim, generator=self._noise, device=self.device, dtype=self.dtype)
         y = torch.randint(0, self.num_classes, (n,), generator=self._noise, device=self.device) if self.num_classes else None
         return z, y
 
@@ -336,8 +361,10 @@ class Trainer:
         bar = tqdm(total=total, initial=self.step, desc="train", disable=not progress or self.rank != 0, dynamic_ncols=True)
         self.G.train()
         self.D.train()
+        mid_step = False  # a KeyboardInterrupt between D and G updates leaves a state we must not save
         try:
             while self.step < total and not stop["flag"]:
+                mid_step = True
                 logs: dict[str, float] = {}
                 for d_iter in range(self.cfg.n_dis):
                     d_logs = self._d_update(d_iter)
@@ -347,6 +374,7 @@ class Trainer:
                 logs.update(self._g_update())
                 self.step += 1
                 self._update_ema()
+                mid_step = False
                 if self.step % self.cfg.log_every == 0 or self.step == total:
                     self._record(logs)
                     bar.set_postfix(d=f"{logs['d_loss']:.3f}", g=f"{logs['g_loss']:.3f}", refresh=False)
@@ -365,8 +393,12 @@ class Trainer:
                 signal.signal(signal.SIGINT, previous)
         if stop["flag"]:
             self.interrupted = True
-            where = self.save_checkpoint() if self.out_dir is not None else None
-            print(f"interrupted at generator step {self.step}" + (f"; checkpoint written to {where}" if where else ""))
+            if mid_step:
+                print(f"interrupted inside generator step {self.step + 1}: its state is partial, so no checkpoint was "
+                      "written (the last periodic one is kept); this Trainer object should not be trained further")
+            else:
+                where = self.save_checkpoint() if self.out_dir is not None else None
+                print(f"interrupted at generator step {self.step}" + (f"; checkpoint written to {where}" if where else ""))
         elif self.out_dir is not None and self.cfg.ckpt_every:
             self.save_checkpoint()
         return self.history
@@ -398,7 +430,7 @@ class Trainer:
         was_training = net.training
         net.eval()
         if z is None:
-            z = torch.randn(n, self.G.z_dim, generator=generator).to(self.device)
+            z = torch.randn(n, self.G.z_dim, generator=generator, dtype=torch.float32).to(self.device, self.dtype)
         if self.num_classes:
             labels = (torch.arange(n) % self.num_classes) if labels is None else torch.as_tensor(labels)
             if labels.shape != (n,) or int(labels.min()) < 0 or int(labels.max()) >= self.num_classes:
@@ -406,7 +438,7 @@ class Trainer:
             labels = labels.to(self.device)
         out = []
         for i in range(0, n, batch):
-            zi = z[i : i + batch].to(self.device)
+            zi = z[i : i + batch].to(self.device, self.dtype)
             with self._autocast():
                 img = net(zi, labels[i : i + batch]) if self.num_classes else net(zi)
             out.append(img.float())
@@ -417,6 +449,7 @@ class Trainer:
     def state_dict(self) -> dict[str, Any]:
         state = {
             "step": self.step,
+            "world": self.world,
             "cfg": asdict(self.cfg),
             "G": self.G.state_dict(),
             "D": self.D.state_dict(),

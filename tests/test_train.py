@@ -99,3 +99,15 @@ def test_bad_inputs_are_clear_errors():
         Trainer(*pair(), tiny_data(n=8), TrainConfig(batch_size=16), device="cpu")
     with pytest.raises(TypeError, match="ImageSet"):
         Trainer(*pair(), torch.zeros(3), TrainConfig(), device="cpu")
+
+
+def test_periodic_eval_records_into_history():
+    from gantutor.train import PeriodicEval
+
+    G, D = pair()
+    cb = PeriodicEval(2, lambda t: {"mean": t.sample(4).mean().item()})
+    trainer = Trainer(G, D, tiny_data(), TrainConfig(steps=4, batch_size=16, log_every=4), device="cpu", callbacks=[cb])
+    h = trainer.fit(progress=False)
+    assert h["eval_step"] == [2.0, 4.0] and len(h["eval_mean"]) == 2
+    with pytest.raises(ValueError):
+        PeriodicEval(0, lambda t: {})
