@@ -11,7 +11,10 @@ draw batches with :func:`batches`. Where the files come from, in order:
 3. Debian's ``dataset-fashion-mnist`` package (``/usr/share/datasets/fashion-mnist``);
 4. a torchvision download into ``root`` (on a machine with internet).
 
-If none works, the error says what was tried and how to get the data.
+If none works, the error says what was tried and how to get the data. In smoke mode
+(``GANTUTOR_SMOKE=1``, the test suite) nothing is downloaded: without a local copy the
+lessons get a small *synthetic* stand-in (:func:`synthetic_images`, announced with a
+printed note), so the tests run on any machine, offline included.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from typing import Iterator, NamedTuple
 import numpy as np
 import torch
 
-__all__ = ["DATASETS", "ImageSet", "data_root", "load_images", "to_float", "to_uint8", "batches"]
+__all__ = ["DATASETS", "ImageSet", "data_root", "load_images", "synthetic_images", "to_float", "to_uint8", "batches"]
 
 DATASETS = {
     "fashion-mnist": dict(
@@ -81,7 +84,9 @@ def _from_image_folder(folder: Path, classes: tuple[str, ...], cache: Path | Non
     labels = torch.tensor([t for _, t in ds.samples], dtype=torch.int64)
     if cache is not None:
         try:
-            torch.save((images, labels), cache)
+            partial = cache.with_name(f".{cache.name}.{os.getpid()}.partial")
+            torch.save((images, labels), partial)
+            os.replace(partial, cache)  # atomic: a concurrent reader never sees half a file
         except OSError:
             pass  # a read-only copy is fine, only slower next time
     return ImageSet(images, labels, classes)
@@ -100,8 +105,11 @@ def _link_debian_fmnist(root: Path) -> bool:
         source = _DEBIAN_FMNIST / f"{stem}.gz"
         if not source.exists():
             return False
-        with gzip.open(source, "rb") as src, open(target, "wb") as dst:
+        # write then rename: another process (a second test worker) may be reading the folder right now
+        partial = raw / f".{stem}.{os.getpid()}.partial"
+        with gzip.open(source, "rb") as src, open(partial, "wb") as dst:
             shutil.copyfileobj(src, dst)
+        os.replace(partial, target)
     return True
 
 
@@ -128,11 +136,14 @@ def load_images(
     path: str | Path | None = None,
     download: bool = True,
     limit: int | None = None,
+    synthetic: bool | None = None,
 ) -> ImageSet:
     """Load a whole split of ``"fashion-mnist"`` or ``"cifar10"`` as uint8 tensors.
 
     ``limit`` keeps the first ``limit`` images of a class-balanced shuffle (fixed seed),
     which is how smoke runs and quick demos stay small but still see every class.
+    ``synthetic`` (default: on in smoke mode only) returns :func:`synthetic_images` instead
+    of downloading when no local copy exists.
     """
     name = _canonical(name)
     if split not in ("train", "test"):
@@ -165,6 +176,13 @@ def load_images(
         data = _torchvision(name, root, split == "train", download=False)
     elif data is None and name == "fashion-mnist":
         tried.append(f"Debian package dataset-fashion-mnist at {_DEBIAN_FMNIST}")
+    if synthetic is None:
+        from .device import is_smoke
+
+        synthetic = is_smoke()
+    if data is None and synthetic:
+        print(f"note: no local copy of {name} found; smoke mode uses synthetic stand-in images (not {name}).")
+        return synthetic_images(name, split, n=limit or 500)
     if data is None and download:
         try:
             root.mkdir(parents=True, exist_ok=True)
@@ -185,6 +203,24 @@ def load_images(
         keep = interleaved[:limit]
         data = ImageSet(data.images[keep], data.labels[keep], classes)
     return data
+
+
+def synthetic_images(name: str, split: str = "train", n: int = 500) -> ImageSet:
+    """A small class-balanced stand-in with the data set's shape: one smooth random pattern per class plus noise.
+
+    Only for smoke runs and tests on machines without the data: a classifier can learn it and a
+    GAN can train on it, but nothing measured on it says anything about the real data set.
+    """
+    name = _canonical(name)
+    if not isinstance(n, int) or n < 1:
+        raise ValueError(f"n must be a positive int, got {n!r}")
+    shape, classes = DATASETS[name]["shape"], DATASETS[name]["classes"]
+    gen = torch.Generator().manual_seed(0 if split == "train" else 1)
+    coarse = torch.rand(len(classes), shape[0], 4, 4, generator=torch.Generator().manual_seed(42))
+    prototypes = torch.nn.functional.interpolate(coarse, size=shape[1:], mode="bilinear", align_corners=False)
+    labels = torch.arange(n) % len(classes)
+    images = prototypes[labels] + 0.15 * torch.randn(n, *shape, generator=gen)
+    return ImageSet(images.clamp(0, 1).mul(255).round().to(torch.uint8), labels, classes)
 
 
 def to_float(images: torch.Tensor) -> torch.Tensor:

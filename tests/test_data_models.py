@@ -152,7 +152,7 @@ def test_bad_load_arguments_raise(kwargs, match):
 def test_missing_data_set_gives_a_clear_file_not_found(tmp_path):
     """CIFAR-10 has no Debian fallback, so an empty root without download must fail clearly."""
     with pytest.raises(FileNotFoundError, match="could not find or download cifar10") as info:
-        load_images("cifar10", "train", root=tmp_path, download=False)
+        load_images("cifar10", "train", root=tmp_path, download=False, synthetic=False)
     message = str(info.value)
     assert str(tmp_path) in message and "ImageFolder copy" in message and "torchvision copy" in message
     assert not any(tmp_path.iterdir())  # nothing half-written into the root
@@ -160,7 +160,7 @@ def test_missing_data_set_gives_a_clear_file_not_found(tmp_path):
 
 def test_missing_image_folder_path_raises(tmp_path):
     with pytest.raises(FileNotFoundError, match="has no 'train/<class>/\\*.jpg' folder"):
-        load_images("cifar10", "train", path=tmp_path, download=False)
+        load_images("cifar10", "train", path=tmp_path, download=False, synthetic=False)
 
 
 @pytest.mark.skipif(not gdata._DEBIAN_FMNIST.exists(), reason="Debian's dataset-fashion-mnist is not installed")
@@ -195,4 +195,16 @@ def test_image_folder_with_wrong_classes_raises(tmp_path):
 
     Image.fromarray(np.zeros((32, 32, 3), dtype=np.uint8)).save(tmp_path / "train" / "cats" / "a.png")
     with pytest.raises(ValueError, match="expected"):
-        load_images("cifar10", "train", path=tmp_path, download=False)
+        load_images("cifar10", "train", path=tmp_path, download=False, synthetic=False)
+
+
+def test_smoke_mode_without_data_gets_a_synthetic_stand_in(tmp_path, capsys):
+    d = load_images("cifar10", "test", root=tmp_path, limit=40)  # conftest sets GANTUTOR_SMOKE=1
+    assert "synthetic" in capsys.readouterr().out
+    assert d.images.shape == (40, 3, 32, 32) and d.images.dtype == torch.uint8
+    assert torch.equal(torch.bincount(d.labels, minlength=10), torch.full((10,), 4))
+    assert not any(tmp_path.iterdir())  # nothing downloaded
+    # classes differ (a classifier can learn them), and the stand-in is deterministic
+    means = torch.stack([d.images[d.labels == k].float().mean(0) for k in range(10)])
+    assert torch.cdist(means.flatten(1), means.flatten(1)).add(torch.eye(10) * 1e9).min() > 100
+    assert torch.equal(gdata.synthetic_images("cifar10", "test", 40).images, d.images)
