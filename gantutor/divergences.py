@@ -24,7 +24,10 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import integrate, stats
+from scipy import stats
+
+from .densities import _check_grid as _grid  # the same quadrature grids as lesson 01
+from .densities import integrate
 
 __all__ = [
     "grid",
@@ -54,15 +57,6 @@ def _codes(a, b, c=None) -> tuple[float, ...]:
     if a == b:
         raise ValueError(f"the fake code a and the real code b must differ, got a = b = {a}")
     return (a, b) if c is None else (a, b, _number(c, "c"))
-
-
-def _grid(x) -> np.ndarray:
-    x = np.asarray(x, dtype=np.float64)
-    if x.ndim != 1 or x.size < 3:
-        raise ValueError(f"x must be a 1-D grid of at least 3 points, got shape {x.shape}")
-    if not np.all(np.isfinite(x)) or not np.all(np.diff(x) > 0):
-        raise ValueError("x must be finite and strictly increasing")
-    return x
 
 
 def _density(p, name: str, shape=None) -> np.ndarray:
@@ -98,12 +92,8 @@ def gaussian(x, mu: float = 0.0, sigma: float = 1.0) -> np.ndarray:
 
 
 def integrate_density(values, x) -> float:
-    """∫ values dx on the grid ``x`` by Simpson's rule."""
-    x = _grid(x)
-    values = np.asarray(values, dtype=np.float64)
-    if values.shape != x.shape:
-        raise ValueError(f"values must have the grid's shape {x.shape}, got {values.shape}")
-    return float(integrate.simpson(values, x=x))
+    """∫ values dx on the grid ``x`` by Simpson's rule (:func:`gantutor.densities.integrate`)."""
+    return integrate(np.asarray(values, dtype=np.float64), x)
 
 
 # --------------------------------------------------------------------------- LSGAN

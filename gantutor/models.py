@@ -31,6 +31,11 @@ def _check_image_shape(img_size: int, channels: int) -> int:
     return 2 if img_size == 28 else 3
 
 
+def _check_z(z: torch.Tensor, z_dim: int) -> None:
+    if z.dim() != 2 or z.shape[1] != z_dim:
+        raise ValueError(f"z must have shape (N, {z_dim}), got {tuple(z.shape)}")
+
+
 def apply_spectral_norm(module: nn.Module) -> nn.Module:
     """Wrap every Linear and Conv layer in torch's ``spectral_norm`` parametrization (in place)."""
     for name, child in list(module.named_children()):
@@ -71,8 +76,7 @@ class DCGenerator(nn.Module):
         self.up = nn.Sequential(*ups)
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
-        if z.dim() != 2 or z.shape[1] != self.z_dim:
-            raise ValueError(f"z must have shape (N, {self.z_dim}), got {tuple(z.shape)}")
+        _check_z(z, self.z_dim)
         return self.up(self.seed(z))
 
     def sample_z(self, n: int, device: torch.device | str = "cpu", generator: torch.Generator | None = None) -> torch.Tensor:
@@ -214,8 +218,7 @@ class CondDCGenerator(nn.Module):
             apply_spectral_norm(self)
 
     def forward(self, z: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-        if z.dim() != 2 or z.shape[1] != self.z_dim:
-            raise ValueError(f"z must have shape (N, {self.z_dim}), got {tuple(z.shape)}")
+        _check_z(z, self.z_dim)
         y = _check_labels(y, z.shape[0], self.num_classes)
         return self.net(torch.cat([z, self.embed(y)], dim=1), y)
 
@@ -270,8 +273,7 @@ class ResNetGenerator(nn.Module):
             apply_spectral_norm(self)
 
     def forward(self, z: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-        if z.dim() != 2 or z.shape[1] != self.z_dim:
-            raise ValueError(f"z must have shape (N, {self.z_dim}), got {tuple(z.shape)}")
+        _check_z(z, self.z_dim)
         y = _check_labels(y, z.shape[0], self.num_classes)
         h = self.linear(z).view(-1, self.width, self.seed_size, self.seed_size)
         return self.out(self.blocks(h, y))
