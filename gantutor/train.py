@@ -463,6 +463,8 @@ class Trainer:
             "samples": self.samples,
             "rng_cpu": torch.get_rng_state(),
             "rng_cuda": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else None,
+            # callbacks with state (e.g. SR-GAN's running maxima γ) resume with the run
+            "callbacks": [cb.state_dict() if hasattr(cb, "state_dict") else None for cb in self.callbacks],
         }
         return state
 
@@ -484,6 +486,12 @@ class Trainer:
         torch.set_rng_state(state["rng_cpu"])
         if state.get("rng_cuda") is not None and torch.cuda.is_available():
             torch.cuda.set_rng_state_all(state["rng_cuda"])
+        saved = state.get("callbacks", [])
+        if any(s is not None for s in saved) and len(saved) != len(self.callbacks):
+            raise ValueError(f"the checkpoint has state for {len(saved)} callback(s) but this Trainer has {len(self.callbacks)}")
+        for cb, cb_state in zip(self.callbacks, saved):
+            if cb_state is not None and hasattr(cb, "load_state_dict"):
+                cb.load_state_dict(cb_state)
 
     def save_checkpoint(self, path: str | os.PathLike | None = None) -> Path | None:
         """Write the full state (atomically: a crash mid-write keeps the previous file)."""

@@ -327,3 +327,28 @@ def test_training_with_sr_runs_and_stays_finite(mode):
     for name in sr.layers:
         s = mon.matrix(name)
         assert torch.isfinite(s).all()
+
+
+def test_sr_state_travels_with_the_trainer_checkpoint(tmp_path):
+    """A resumed run keeps SR's counters and running maxima γ (dynamic mode)."""
+    from gantutor.data import synthetic_images
+    from gantutor.models import DCDiscriminator, DCGenerator
+    from gantutor.spectral import SpectralRegularizer
+    from gantutor.train import TrainConfig, Trainer
+
+    data = synthetic_images("fmnist", n=64)
+    cfg = TrainConfig(steps=4, batch_size=16, log_every=1, out_dir=str(tmp_path), ckpt_every=2)
+    torch.manual_seed(0)
+    G, D = DCGenerator(z_dim=8, width=8), DCDiscriminator(width=8, spectral_norm=True)
+    sr = SpectralRegularizer(D, mode="dynamic", every=1)
+    first = Trainer(G, D, data, cfg, device="cpu", callbacks=[sr])
+    first.fit(progress=False)
+    assert sr.applied > 0
+    torch.manual_seed(1)
+    G2, D2 = DCGenerator(z_dim=8, width=8), DCDiscriminator(width=8, spectral_norm=True)
+    sr2 = SpectralRegularizer(D2, mode="dynamic", every=1)
+    Trainer(G2, D2, data, cfg, device="cpu", callbacks=[sr2])  # loads the checkpoint
+    assert (sr2.calls, sr2.applied) == (sr.calls, sr.applied)
+    assert sr2.gamma.keys() == sr.gamma.keys()
+    for k in sr.gamma:
+        torch.testing.assert_close(sr2.gamma[k], sr.gamma[k], rtol=0, atol=0)
