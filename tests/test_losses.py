@@ -102,3 +102,30 @@ def test_bad_inputs_raise():
         loss.g_loss(torch.tensor([1, 2]))
     with pytest.raises(ValueError, match="empty"):
         loss.d_loss(torch.zeros(0), torch.zeros(3))
+
+
+# --- lsgan / hinge input errors and minima (lesson 02)
+@pytest.mark.parametrize("params", [{"a": True}, {"b": float("inf")}, {"c": None}, {"a": 2, "b": 2.0}])
+def test_lsgan_rejects_bools_infinities_and_equal_codes(params):
+    with pytest.raises(ValueError, match="lsgan"):
+        get_loss("lsgan", **params)
+
+
+@pytest.mark.parametrize("name", ["lsgan", "hinge"])
+def test_d_loss_checks_both_arguments(name):
+    loss = get_loss(name)
+    good = torch.zeros(3)
+    with pytest.raises(TypeError, match="real_scores"):
+        loss.d_loss([0.0], good)
+    with pytest.raises(TypeError, match="fake_scores must be a floating-point"):
+        loss.d_loss(good, torch.zeros(3, dtype=torch.int64))
+    with pytest.raises(ValueError, match="fake_scores is empty"):
+        loss.d_loss(good, torch.zeros(0))
+
+
+def test_lsgan_minimum_is_at_the_codes():
+    """D's loss is 0 exactly when reals score b and fakes score a; G's when fakes score c."""
+    loss = get_loss("lsgan", a=0, b=1, c=1)
+    assert loss.d_loss(torch.ones(4), torch.zeros(4)).item() == 0.0
+    assert loss.g_loss(torch.ones(4)).item() == 0.0
+    assert loss.d_loss(torch.zeros(4), torch.zeros(4)).item() == pytest.approx(0.5)
