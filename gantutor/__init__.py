@@ -5,3 +5,7 @@ module you need, e.g. ``from gantutor import losses`` or ``from gantutor.checks 
 """
 
 __version__ = "0.1.0"
+
+from .device import apply_threads as _apply_threads
+
+_apply_threads()  # GANTUTOR_THREADS=N pins torch to N threads; unset leaves torch's default

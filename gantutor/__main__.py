@@ -43,6 +43,10 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--no-ema", action="store_true", help="use G instead of its EMA copy")
     s.add_argument("--device", default=None)
     s.add_argument("--seed", type=int, default=0)
+    from .reproduce import add_arguments
+
+    r = sub.add_parser("reproduce", help="run a paper claim the course repeats over several seeds; --list shows them")
+    add_arguments(r)
     return p
 
 
@@ -147,6 +151,10 @@ def sample(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "reproduce":
+        from .reproduce import cli
+
+        return cli(args)
     return train(args) if args.command == "train" else sample(args)
 
 

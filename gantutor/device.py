@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import torch
 
-__all__ = ["get_device", "seed_everything", "is_smoke", "run_mode", "sized", "environment_report"]
+__all__ = ["get_device", "seed_everything", "is_smoke", "run_mode", "sized", "apply_threads", "environment_report"]
 
 _DEVICE_PATTERN = re.compile(r"^(cpu|mps|cuda(:\d+)?)$")
 _TRUE = {"1", "true", "yes", "on"}
@@ -112,6 +112,21 @@ def sized(cpu: Any, *, gpu: Any = None, smoke: Any = None, device: torch.device 
             return max(1, cpu // 100)
         return cpu
     return cpu
+
+
+def apply_threads() -> int:
+    """Apply ``GANTUTOR_THREADS`` (a positive integer) to torch; returns the thread count in use.
+
+    The course leaves torch's default alone (all cores: right on a learner's laptop). A
+    test suite running several notebooks side by side, or a lecturer sharing a machine,
+    sets ``GANTUTOR_THREADS=1``. ``import gantutor`` calls this once.
+    """
+    value = os.environ.get("GANTUTOR_THREADS", "").strip()
+    if value:
+        if not value.isdigit() or int(value) < 1:
+            raise ValueError(f"GANTUTOR_THREADS must be a positive integer, got {value!r}")
+        torch.set_num_threads(int(value))
+    return torch.get_num_threads()
 
 
 def environment_report(print_it: bool = True) -> dict[str, Any]:

@@ -47,7 +47,7 @@ def test_runs_in_smoke_mode(path, tmp_path):
     env_before = dict(os.environ)
     # figures render with the inline backend (as in JupyterLab), so a broken figure fails too
     os.environ.pop("MPLBACKEND", None)
-    os.environ.update(GANTUTOR_SMOKE="1", GANTUTOR_DEVICE="cpu", OMP_NUM_THREADS="1", GANTUTOR_RUNS=str(tmp_path))
+    os.environ.update(GANTUTOR_SMOKE="1", GANTUTOR_DEVICE="cpu", OMP_NUM_THREADS="1", GANTUTOR_THREADS="1", GANTUTOR_RUNS=str(tmp_path))
     try:
         start = time.perf_counter()
         client = NotebookClient(nb, timeout=900, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}})
