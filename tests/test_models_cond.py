@@ -238,6 +238,21 @@ def test_ablation_variants_by_name_build_and_train(aux_loss, head, margins):
     assert dataclasses_equal_except(cpu, get_recipe("reacgan-cifar10", "cpu"), "aux_loss")
 
 
+@pytest.mark.parametrize("preset", PRESETS)
+def test_every_recipe_and_variant_builds_and_runs_a_batch_of_2(preset):
+    from gantutor.losses import AUX_LOSSES
+
+    pairs = [(name, aux_loss) for name in RECIPES for aux_loss in AUX_LOSSES]
+    if preset == "gpu":  # big models: every recipe once, the variants on the smaller fmnist pair
+        pairs = [(name, None) for name in RECIPES] + [("reacgan-fmnist", a) for a in ("ce", "ce-normalized", "d2d-ce-nomargin")]
+    for name, aux_loss in pairs:
+        r = get_recipe(name, preset, aux_loss=aux_loss)
+        G, D = r.build()
+        y = torch.tensor([0, 9])
+        out = D(G(torch.randn(2, r.z_dim), y), y)
+        assert out.score.shape == (2,) and D.head_name == r.d_head, (name, aux_loss)
+
+
 def dataclasses_equal_except(a, b, field):
     import dataclasses
 
