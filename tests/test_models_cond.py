@@ -274,3 +274,36 @@ def test_recipe_overrides_are_checked_and_round_trip_through_json():
     assert again.g_attn == (2,) and again.d_attn == (1,) and again.aux_loss == "d2d-ce"
     old = {k: v for k, v in r.to_dict().items() if k not in ("g_attn", "d_attn", "shared_dim", "init", "sn_embedding", "aux_loss")}
     assert Recipe(**old).aux_loss == "d2d-ce"  # a recipe.json written before these fields still loads
+
+
+def test_orthogonal_init():
+    from gantutor.models import init_weights
+
+    torch.manual_seed(0)
+    D = ResNetDiscriminator(width=16, head="reacgan", embed_dim=8, spectral_norm=False, init="ortho")
+    w = D.aux_head.P.weight  # 8 × 16: orthonormal rows
+    torch.testing.assert_close(w @ w.T, torch.eye(8), atol=1e-5, rtol=0)
+    assert D.aux_head.P.bias.abs().max() == 0 and D.adv.bias.abs().max() == 0
+    conv = D.features[0].conv2.weight.flatten(1)  # 16 × 144
+    torch.testing.assert_close(conv @ conv.T, torch.eye(16), atol=1e-5, rtol=0)
+    G = init_weights(CondDCGenerator(z_dim=8, width=4), "ortho")
+    cbn = [m for m in G.modules() if isinstance(m, ConditionalBatchNorm2d)][0]
+    assert (cbn.gamma.weight == 1).all() and (cbn.beta.weight == 0).all()  # per-class γ, β keep their start
+    with pytest.raises(ValueError, match="before spectral norm"):
+        init_weights(ResNetDiscriminator(width=16), "ortho")
+
+
+def test_gpu_preset_models_train_one_step_with_the_trainer():
+    """The BigGAN options (attention, shared embedding, SN proxies) go through the real trainer."""
+    r = get_recipe("reacgan-cifar10", "gpu", g_width=32, d_width=16, embed_dim=16,  # narrow: seconds on one CPU thread
+                   steps=1, n_dis=1, batch_size=4, ema_start=0, log_every=1, sample_every=0, ckpt_every=0)
+    g = torch.Generator().manual_seed(0)
+    data = ImageSet(torch.randint(0, 256, (16, 3, 32, 32), generator=g, dtype=torch.uint8), torch.arange(16) % 10, tuple("0123456789"))
+    torch.manual_seed(0)
+    G, D = r.build()
+    before = D.aux_head.proxies.parametrizations.weight.original.detach().clone()
+    t = Trainer(G, D, data, r.config(), device="cpu")
+    h = t.fit(progress=False)
+    assert all(len(h[k]) == 1 for k in ("d_loss", "g_loss", "d_aux_loss", "g_aux_loss", "aux_grad_norm"))
+    assert not torch.equal(before, D.aux_head.proxies.parametrizations.weight.original)
+    assert t.sample(2).shape == (2, 3, 32, 32)
