@@ -32,8 +32,12 @@ What still differs from the reference, said plainly:
 * batch norm ε: the final BN of G uses PyTorch's 1e-5 (StudioGAN 1e-4; the conditional
   BNs use 1e-4 like StudioGAN), spectral norm ε is torch's default 1e-12 (StudioGAN 1e-6),
   and torch's parametrized spectral norm, not the older hook version;
-* StudioGAN's D2D-CE subtracts the row maximum before its ReLU (a numerical-stability
-  step that slightly changes which negatives are clamped); ours is Eq. 6 exactly;
+* StudioGAN's D2D-CE code (``Data2DataCrossEntropyLoss`` in ``src/utils/losses.py``), "for
+  numerical stability", subtracts each row's detached maximum logit from the negative terms
+  but not from the positive one, which weights the negatives by e^{−max} relative to Eq. 6;
+  ours computes Eq. 6 exactly (log-sum-exp over positive and negatives together). Under DDP
+  StudioGAN gathers embeddings, proxies and labels onto every process; we gather the
+  embeddings and labels (the same mean loss and gradients, see ``gantutor.losses.d2d_ce``);
 * the ``acgan-cifar10`` gpu preset uses the same optimiser settings as ReACGAN (a
   one-variable comparison); StudioGAN's ``ACGAN-Mod-Big.yaml`` keeps the package defaults
   batch 64 and lr 2e-4, with λ = 1;
