@@ -1,4 +1,5 @@
-"""ReACGAN's D2D-CE (Eq. 6) against a direct float64 loop, its margins, and its edge cases."""
+"""ReACGAN's D2D-CE (Eq. 6) against a direct float64 loop, its margins, its edge cases, the margin-free
+Eq. 5 and the unit-sphere CE of the paper's ablation, and the loss across two gloo processes."""
 
 import math
 
@@ -108,3 +109,180 @@ def test_bad_inputs_are_clear_errors():
         d2d_ce(emb, prox, labels, tau=0)
     with pytest.raises(TypeError, match="floating-point"):
         d2d_ce(emb.long(), prox, labels)
+
+
+# ----------------------------------------------------------------------------- no margins (Eq. 5)
+
+
+def test_no_margin_is_eq5_and_not_the_shifted_margins():
+    # f0 = (1, 0) of class 0, f1 = (0.6, 0.8) of class 1, proxies v0 = (0.8, 0.6), v1 = (0, 1); τ = 0.5
+    emb = torch.tensor([[1.0, 0.0], [0.6, 0.8]], dtype=torch.float64)
+    table = torch.tensor([[0.8, 0.6], [0.0, 1.0]], dtype=torch.float64)
+    labels = torch.tensor([0, 1])
+    prox = table[labels]
+    # Eq. 5: both samples have cos(f, v_y) = 0.8 and cos(f0, f1) = 0.6 → −log(e^{1.6} / (e^{1.6} + e^{1.2}))
+    eq5 = math.log1p(math.exp(-0.4))
+    assert d2d_ce(emb, prox, labels, m_p=None, m_n=None).item() == pytest.approx(eq5, abs=1e-12)
+    # Eq. 6 with the recipe's margins: pos = [0.8 − 0.98]_− / τ = −0.36, neg = [0.6 − 0.02]_+ / τ = 1.16
+    assert d2d_ce(emb, prox, labels).item() == pytest.approx(math.log1p(math.exp(1.52)), abs=1e-12)
+    # m_p = 1, m_n = −1 switch the clamps off but shift: pos = −0.4, neg = 3.2 — not Eq. 5
+    assert d2d_ce(emb, prox, labels, m_p=1.0, m_n=-1.0).item() == pytest.approx(math.log1p(math.exp(3.6)), abs=1e-12)
+    with pytest.raises(ValueError, match="both margins or neither"):
+        d2d_ce(emb, prox, labels, m_p=None)
+
+
+def test_no_margin_matches_loop_and_every_pair_gets_gradient():
+    g = torch.Generator().manual_seed(4)
+    emb = torch.randn(10, 6, generator=g, dtype=torch.float64, requires_grad=True)
+    labels = torch.randint(0, 3, (10,), generator=g)
+    prox = torch.randn(3, 6, generator=g, dtype=torch.float64)[labels]
+    # Eq. 5 written sample by sample: no clamps, no shifts
+    f = emb.detach() / emb.detach().norm(dim=1, keepdim=True)
+    v = prox / prox.norm(dim=1, keepdim=True)
+    total = 0.0
+    for i in range(10):
+        pos = math.exp(float(f[i] @ v[i]) / 0.5)
+        neg = sum(math.exp(float(f[i] @ f[j]) / 0.5) for j in range(10) if labels[j] != labels[i])
+        total += -math.log(pos / (pos + neg))
+    loss = d2d_ce(emb, prox, labels, m_p=None, m_n=None)
+    assert loss.item() == pytest.approx(total / 10, abs=1e-10)
+    loss.backward()
+    assert (emb.grad.abs().sum(1) > 0).all()  # nothing is ever "close enough" or "far enough"
+
+
+# ----------------------------------------------------------------------------- the ablation variants, by hand
+
+
+def test_ablation_variants_on_a_hand_checkable_batch():
+    from gantutor.losses import AUX_LOSSES, normalized_ce
+
+    emb = torch.tensor([[1.0, 0.0], [0.6, 0.8]], dtype=torch.float64)
+    table = torch.tensor([[0.8, 0.6], [0.0, 1.0]], dtype=torch.float64)
+    labels = torch.tensor([0, 1])
+    # ce-normalized (Eq. 4): logits cos/τ. Sample 0: [0.8, 0]/0.5, class 0 → log(1 + e^{−1.6});
+    # sample 1: [0.96, 0.8]/0.5, class 1 → log(1 + e^{0.32})
+    expected = (math.log1p(math.exp(-1.6)) + math.log1p(math.exp(0.32))) / 2
+    assert normalized_ce(emb, table, labels, tau=0.5).item() == pytest.approx(expected, abs=1e-12)
+    assert normalized_ce(emb * 7, table * 0.1, labels).item() == pytest.approx(expected, abs=1e-12)  # scale-free
+    # the names of the ablation, in order, and what each fixes
+    assert list(AUX_LOSSES) == ["ce", "ce-normalized", "d2d-ce-nomargin", "d2d-ce"]
+    assert [AUX_LOSSES[k]["head"] for k in AUX_LOSSES] == ["acgan", "ce-normalized", "reacgan", "reacgan"]
+
+
+def test_ablation_heads_give_the_trainer_the_right_numbers():
+    """The ce-normalized head's logits are cos(P h, w_k)/τ, so the trainer's cross-entropy is Eq. 4."""
+    import torch.nn.functional as F
+
+    from gantutor.losses import normalized_ce
+    from gantutor.models import CondDCDiscriminator
+
+    torch.manual_seed(0)
+    D = CondDCDiscriminator(width=4, head="ce-normalized", embed_dim=6, tau=0.25, spectral_norm=False)
+    assert D.head_type == "acgan" and D.head_name == "ce-normalized"
+    x, y = torch.rand(5, 1, 28, 28) * 2 - 1, torch.tensor([0, 3, 3, 9, 1])
+    out = D(x, y)
+    table = D.aux_head.proxies.weight
+    cos = F.normalize(out.embedding, dim=1) @ F.normalize(table, dim=1).T
+    torch.testing.assert_close(out.logits, cos / 0.25)
+    torch.testing.assert_close(F.cross_entropy(out.logits, y), normalized_ce(out.embedding, table, y, tau=0.25))
+
+
+# ----------------------------------------------------------------------------- across processes
+
+
+def _d2d_worker(rank, world, port, path, data):
+    import os
+
+    import torch.distributed as dist
+    from torch import nn
+
+    os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port))
+    torch.set_num_threads(1)
+    dist.init_process_group("gloo", rank=rank, world_size=world)
+    try:
+        x, labels, emb, prox, state = data
+        n = len(labels) // world
+        sl = slice(rank * n, (rank + 1) * n)
+        # 1. raw tensors: the local loss and the gradient of the local rows
+        e = emb[sl].clone().requires_grad_(True)
+        p = prox[sl].clone().requires_grad_(True)
+        loss = d2d_ce(e, p, labels[sl])
+        loss.backward()
+        local_only = d2d_ce(emb[sl], prox[sl], labels[sl], gather=False)
+        # 2. a tiny model under DDP: the averaged parameter gradients
+        model = nn.ModuleDict({"P": nn.Linear(x.shape[1], emb.shape[1]), "proxies": nn.Embedding(3, emb.shape[1])}).double()
+        model.load_state_dict(state)
+
+        class Wrap(nn.Module):
+            def __init__(self, m):
+                super().__init__()
+                self.m = m
+
+            def forward(self, xb, yb):
+                return self.m["P"](xb), self.m["proxies"](yb)
+
+        ddp = nn.parallel.DistributedDataParallel(Wrap(model))
+        out_e, out_p = ddp(x[sl], labels[sl])
+        model_loss = d2d_ce(out_e, out_p, labels[sl])
+        model_loss.backward()
+        grads = {k: v.grad.clone() for k, v in model.named_parameters()}
+        torch.save(dict(loss=loss.detach(), local_only=local_only, e_grad=e.grad, p_grad=p.grad, model_loss=model_loss.detach(), grads=grads), f"{path}/rank{rank}.pt")
+    finally:
+        dist.destroy_process_group()
+
+
+def _free_port():
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_two_processes_match_one_process_on_the_whole_batch(tmp_path):
+    import torch.multiprocessing as mp
+    from torch import nn
+
+    world, n, d = 2, 6, 5
+    g = torch.Generator().manual_seed(7)
+    # rank 0 holds classes {0, 1}, rank 1 classes {1, 2}: most negatives of rank 0's class-0 samples
+    # are on rank 1, so a purely local loss would differ
+    labels = torch.tensor([0, 0, 1, 0, 0, 1, 1, 2, 2, 1, 2, 2])
+    emb = torch.randn(world * n, d, generator=g, dtype=torch.float64)
+    prox = torch.randn(3, d, generator=g, dtype=torch.float64)[labels]
+    x = torch.randn(world * n, 4, generator=g, dtype=torch.float64)
+    torch.manual_seed(0)
+    model = nn.ModuleDict({"P": nn.Linear(4, d), "proxies": nn.Embedding(3, d)}).double()
+    state = {k: v.clone() for k, v in model.state_dict().items()}
+    mp.spawn(_d2d_worker, args=(world, _free_port(), str(tmp_path), (x, labels, emb, prox, state)), nprocs=world, join=True)
+    res = [torch.load(tmp_path / f"rank{r}.pt") for r in range(world)]
+
+    # one process, the whole batch
+    e = emb.clone().requires_grad_(True)
+    p = prox.clone().requires_grad_(True)
+    full = d2d_ce(e, p, labels)
+    full.backward()
+    mean_local = sum(r["loss"] for r in res) / world
+    assert mean_local.item() == pytest.approx(full.item(), abs=1e-12)
+    assert abs(res[0]["local_only"].item() - res[0]["loss"].item()) > 1e-3  # the gather changes the loss
+    for r in range(world):
+        sl = slice(r * n, (r + 1) * n)
+        # process r's gradient is that of the *sum* of the local losses = world × the mean loss
+        torch.testing.assert_close(res[r]["e_grad"], world * e.grad[sl], rtol=1e-10, atol=1e-12)
+        torch.testing.assert_close(res[r]["p_grad"], world * p.grad[sl], rtol=1e-10, atol=1e-12)
+
+    model.zero_grad()
+    full_model = d2d_ce(model["P"](x), model["proxies"](labels), labels)
+    full_model.backward()
+    assert (sum(r["model_loss"] for r in res) / world).item() == pytest.approx(full_model.item(), abs=1e-12)
+    for name, param in model.named_parameters():
+        for r in range(world):  # DDP averaged the gradients: every process holds the single-process gradient
+            torch.testing.assert_close(res[r]["grads"][name], param.grad, rtol=1e-9, atol=1e-12)
+
+
+def test_gather_true_without_a_process_group_is_a_clear_error():
+    emb, prox, labels = torch.randn(4, 3), torch.randn(4, 3), torch.arange(4)
+    with pytest.raises(ValueError, match="gather=True needs"):
+        d2d_ce(emb, prox, labels, gather=True)
+    with pytest.raises(ValueError, match="gather must be"):
+        d2d_ce(emb, prox, labels, gather="yes")

@@ -1,4 +1,5 @@
-"""gantutor.metrics: Fréchet distance against closed forms, the offline classifier, input checks,
+"""gantutor.metrics: Fréchet distance against closed forms, the offline classifier and its cache
+(a damaged cache is an error, never a silent retrain), within-class diversity, input checks,
 and the offline Inception path failing fast and clearly."""
 
 import time
@@ -234,7 +235,7 @@ def test_offline_inception_fails_fast_and_clearly(monkeypatch, tmp_path):
     with pytest.raises(metrics.InceptionUnavailable, match="not found.*Offline alternative"):
         metrics.inception_metrics(fake, fake, download=False)
     # with download allowed, an unreachable host is detected by a short probe, not a long timeout
-    monkeypatch.setattr(metrics, "_reachable", lambda *a, **k: False)
+    monkeypatch.setattr(metrics.inception, "_reachable", lambda *a, **k: False)  # the module that calls it
     with pytest.raises(metrics.InceptionUnavailable, match="not reachable"):
         metrics.inception_metrics(fake, fake, download=True)
     assert time.perf_counter() - start < 5.0
@@ -288,3 +289,86 @@ def test_inception_path_runs_with_a_weights_file(random_inception_weights, monke
     assert set(out) == {"fid", "is_mean", "is_std"}
     assert out["fid"] == pytest.approx(0.0, abs=1e-2)  # a set against itself (up to float32 round-off)
     assert out["is_mean"] >= 1.0 - 1e-6  # IS = exp(E KL(p(y|x) ‖ p(y))) ≥ 1
+
+
+# ----------------------------------------------------------------------------- the cache: never retrain silently
+
+
+def test_corrupt_cache_is_a_clear_error_and_retrains_only_when_asked(tmp_path):
+    path = metrics.classifier_path("fmnist", tmp_path)
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"this is not a torch file")
+    before = path.read_bytes()
+    for smoke in (False, True):  # in smoke mode too: the real path is looked at first
+        with pytest.raises(metrics.ClassifierCacheError, match=r"could not be loaded \(.*Error.*Nothing was retrained.*retrain=True"):
+            metrics.get_classifier("fmnist", root=tmp_path, smoke=smoke, progress=False)
+    assert path.read_bytes() == before  # untouched
+    # a cache written by another layout (missing keys) is reported the same way, with the cause
+    torch.save({"config": {"channels": 1}}, path)
+    with pytest.raises(metrics.ClassifierCacheError, match="KeyError"):
+        metrics.get_classifier("fmnist", root=tmp_path, smoke=False, train_if_missing=False)
+    # asked explicitly: retrain (smoke size, seconds) and overwrite
+    clf = metrics.get_classifier("fmnist", root=tmp_path, smoke=False, retrain=True, limit=600, test_limit=200, epochs=1, batch_size=32, lr=0.02, progress=False)
+    again = metrics.get_classifier("fmnist", root=tmp_path, smoke=False, train_if_missing=False)
+    assert again.test_accuracy == clf.test_accuracy
+
+
+# ----------------------------------------------------------------------------- within-class diversity
+
+
+class Points(nn.Module):
+    """Features = the two pixel values of a 1×1×2 image (a hand-checkable feature space)."""
+
+    def __init__(self, num_classes=2):
+        super().__init__()
+        self.head = nn.Linear(2, num_classes)
+
+    def features(self, x):
+        return x.flatten(1)
+
+    def forward(self, x):
+        return self.head(self.features(x))
+
+
+def _pts(rows):
+    return torch.tensor(rows, dtype=torch.float32).view(-1, 1, 1, 2)
+
+
+def test_within_class_diversity_by_hand():
+    # class 0: fakes (1, 0), (0, 1) are √2 apart, reals (1, 0), (−1, 0) are 2 apart → √2 / 2
+    # class 1: fakes identical → 0; reals (1, 0), (0, 1) → √2 apart → 0
+    fake = _pts([[1, 0], [0, 1], [0.5, 0.5], [0.5, 0.5]])
+    real = _pts([[1, 0], [-1, 0], [1, 0], [0, 1]])
+    labels = torch.tensor([0, 0, 1, 1])
+    out = metrics.within_class_diversity(fake, labels, real, labels, Points())
+    assert out["per_class"][0] == pytest.approx(2**0.5 / 2, abs=1e-6) and out["per_class"][1] == pytest.approx(0.0, abs=1e-6)
+    assert out["ratio"] == pytest.approx(2**0.5 / 4, abs=1e-6)
+    assert out["fake"][0] == pytest.approx(2**0.5, abs=1e-6) and out["real"][0] == pytest.approx(2.0, abs=1e-6)
+    # features are normalised: scaling a class's fakes changes nothing; the same set scores 1
+    scaled = metrics.within_class_diversity(fake * 0.3, labels, real, labels, Points())
+    assert scaled["ratio"] == pytest.approx(out["ratio"], abs=1e-6)
+    assert metrics.within_class_diversity(real, labels, real, labels, Points())["ratio"] == pytest.approx(1.0)
+    # a class with a single fake is skipped and said so
+    part = metrics.within_class_diversity(fake[:3], labels[:3], real, labels, Points())
+    assert part["skipped"] == [1] and set(part["per_class"]) == {0}
+    with pytest.raises(ValueError, match="no class has at least two"):
+        metrics.within_class_diversity(fake[:1], labels[:1], real, labels, Points())
+    with pytest.raises(ValueError, match="max_per_class"):
+        metrics.within_class_diversity(fake, labels, real, labels, Points(), max_per_class=1)
+
+
+def test_within_class_diversity_with_the_trained_classifier(tiny_fmnist_classifier):
+    clf, _ = tiny_fmnist_classifier
+    test = load_images("fmnist", "test", limit=600)
+    a, b = slice(0, 300), slice(300, 600)
+    halves = metrics.within_class_diversity(test.images[a], test.labels[a], test.images[b], test.labels[b], clf)
+    assert 0.85 < halves["ratio"] < 1.15  # two halves of the real test set are equally varied
+    # a "collapsed generator": one real image per class, repeated
+    first = torch.tensor([int((test.labels == c).nonzero()[0]) for c in range(10)])
+    collapsed = test.images[first].repeat_interleave(30, 0)
+    labels = torch.arange(10).repeat_interleave(30)
+    col = metrics.within_class_diversity(collapsed, labels, test.images[b], test.labels[b], clf)
+    assert col["ratio"] < 1e-3
+    out = metrics.evaluate(collapsed, labels, "fmnist", classifier=clf, inception=False)
+    assert out["within_class_diversity"] < 1e-3
+    assert metrics.evaluate(test.images[a], test.labels[a], "fmnist", classifier=clf, inception=False)["within_class_diversity"] > 0.85
