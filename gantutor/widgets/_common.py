@@ -17,15 +17,31 @@ CONTROL_MIN_WIDTH = "240px"
 CONTROL_DESCRIPTION = {"description_width": "100px"}
 
 
-def figure_png(fig, dpi: float | None = None) -> bytes:
-    """The figure as PNG bytes (fast zlib level; ``dpi`` defaults to the figure's own)."""
+def figure_png(fig, dpi: float | None = None, tight: bool = False) -> bytes:
+    """The figure as PNG bytes (fast zlib level; ``dpi`` defaults to the figure's own).
+
+    ``tight=True`` crops to what is drawn, titles included, as the notebook's inline
+    backend does (a long title is never cut off at the figure's edge).
+    """
     if fig.canvas is None or not hasattr(fig.canvas, "print_figure"):
         from matplotlib.backends.backend_agg import FigureCanvasAgg
 
         FigureCanvasAgg(fig)
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi or fig.dpi, pil_kwargs={"compress_level": 1})
+    extra = {"bbox_inches": "tight", "pad_inches": 0.1} if tight else {}
+    fig.savefig(buf, format="png", dpi=dpi or fig.dpi, pil_kwargs={"compress_level": 1}, **extra)
     return buf.getvalue()
+
+
+def freeze_layout(fig) -> None:
+    """Lay the figure out once (tight) and keep those positions for every later redraw.
+
+    With the course style (``figure.autolayout``) matplotlib re-runs tight_layout on each
+    draw, about a third of a widget's redraw time; the panels of a widget never move, so
+    once is enough.
+    """
+    fig.tight_layout()
+    fig.set_layout_engine("none")
 
 
 def figure_view(png: bytes, max_width: str = "100%") -> widgets.Image:

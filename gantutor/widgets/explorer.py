@@ -6,7 +6,8 @@ import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
 
-from gantutor.widgets._common import CONTROL_DESCRIPTION, control_layout, figure_png, figure_view, wrapping_row
+from gantutor.widgets._common import (CONTROL_DESCRIPTION, control_layout, figure_png, figure_view, freeze_layout,
+                                      wrapping_row)
 
 
 class OptimalDiscriminatorExplorer:
@@ -35,6 +36,7 @@ class OptimalDiscriminatorExplorer:
         self.pd = self.p_data(self.x)
         self.sweep = np.linspace(*mean_range, 81)
         self._silent = False
+        self._laid_out = False
         self._build_figure(mean_range)
         self._build_controls(mean, spread, split, weight, mean_range)
         self.values: dict[str, float] = {}
@@ -121,9 +123,13 @@ class OptimalDiscriminatorExplorer:
         self.ax.set_ylim(0, max(1.05, 1.05 * pg.max()))
         self.line_c.set_data(self.sweep, self._c_of_means(v["spread"], v["split"], v["weight"]))
         self.dot_c.set_data([v["mean"]], [c])
-        self.ax.set_title(f"V(D*, G) = {c:+.3f}   JSD = {j:.3f}   (−log 4 + 2·JSD = {-np.log(4) + 2 * j:+.3f})",
-                          fontsize="medium")
+        # over both panels: as the left panel's title it was wider than the panel and got cut off
+        self.fig.suptitle(f"V(D*, G) = {c:+.3f}   JSD = {j:.3f}   (−log 4 + 2·JSD = {-np.log(4) + 2 * j:+.3f})",
+                          fontsize="large")
         self.values = {**v, "V(D*,G)": c, "JSD": j}
+        if not self._laid_out:
+            freeze_layout(self.fig)
+            self._laid_out = True
         self.image.value = figure_png(self.fig)
         return self.values
 

@@ -6,7 +6,8 @@ import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
 
-from gantutor.widgets._common import CONTROL_DESCRIPTION, control_layout, figure_png, figure_view, wrapping_row
+from gantutor.widgets._common import (CONTROL_DESCRIPTION, control_layout, figure_png, figure_view, freeze_layout,
+                                      wrapping_row)
 
 
 class LSGANCodingWidget:
@@ -44,7 +45,7 @@ class LSGANCodingWidget:
         plt.close(self.fig)  # shown through the Image widget only
         self.axes, self.lines = plot_lsgan_identity(self.shifts, self.chi2, self.chi2, coding=(a, b, c), axes=axes)
         self._left_title = self.axes[0].get_title()
-        self._note = self.axes[0].text(0.5, 0.55, "", transform=self.axes[0].transAxes, ha="center", va="center",
+        self._note = self.axes[0].text(0.5, 0.4, "", transform=self.axes[0].transAxes, ha="center", va="center",
                                        fontsize="small", color="#b00", wrap=True,
                                        bbox=dict(boxstyle="round", facecolor="white", edgecolor="#b00"))
         # controls
@@ -61,6 +62,7 @@ class LSGANCodingWidget:
         self.image = figure_view(b"")
         self.result: dict = {}
         self._hold = False
+        self._laid_out = None
         for s in self.sliders.values():
             s.observe(self.update, names="value")
         self.widget = widgets.VBox([wrapping_row(self.sliders.values()), wrapping_row(self.buttons), self.status,
@@ -103,7 +105,7 @@ class LSGANCodingWidget:
         left.legend(fontsize="small", loc="upper center")
         top = max(float(np.max(r["two_c"])), float(np.max(self.chi2)))
         low = min(float(np.min(r["two_c"])), 0.0)
-        left.set_ylim(low - 0.05 * (top - low + 1e-9), top + 0.3 * (top - low + 1e-9))  # room for the legend
+        left.set_ylim(low - 0.05 * (top - low + 1e-9), top + 0.45 * (top - low + 1e-9))  # room for the legend
         if r["valid"]:
             verdict = "identity holds" if r["max_gap"] < 1e-6 else "identity fails"
             left.set_title(self._left_title)
@@ -120,6 +122,10 @@ class LSGANCodingWidget:
             self.status.value = ("<b style='color:#b00'>a must differ from b: with a = b the discriminator's targets "
                                  "for fakes and reals coincide, D cannot tell them apart and 2C(G) is the constant "
                                  f"2(a − c)² = {2 * (a - c) ** 2:g} (flat line in the figure).</b>")
+        layout_key = (len(f"{low:.1f}"), len(f"{top:.1f}"))  # wider tick labels need a new layout
+        if self._laid_out != layout_key:
+            freeze_layout(self.fig)
+            self._laid_out = layout_key
         self.image.value = figure_png(self.fig)
         return self.result
 

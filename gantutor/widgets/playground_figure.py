@@ -72,13 +72,16 @@ def frame_of(gan, history: dict, metrics: dict, settings: dict) -> Frame:
 class PlaygroundFigure:
     """Four panels (D score with samples and G's push, warped latent grid, losses, modes) drawn from a Frame."""
 
-    def __init__(self, figsize=(16, 4.3), dpi: float = 72):
+    def __init__(self, figsize=(13, 3.9), dpi: float = 90):
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
 
-        self.fig = Figure(figsize=figsize, dpi=dpi)
+        # fixed margins, not the course style's tight layout: a layout pass per frame would cost
+        # time and make the picture depend on the frame drawn before
+        self.fig = Figure(figsize=figsize, dpi=dpi, layout="none")
         FigureCanvasAgg(self.fig)
         self.axes = self.fig.subplots(1, 4, gridspec_kw={"width_ratios": [1, 1, 1.1, 1.1]})
+        self.fig.subplots_adjust(left=0.01, right=0.99, bottom=0.12, top=0.82, wspace=0.2)
         self._layout = None  # (lim, n_modes) the artists were made for
 
     def _init_artists(self, f: Frame) -> None:
@@ -109,6 +112,10 @@ class PlaygroundFigure:
         ax = self.axes[3]
         (self._mline,) = ax.plot([], [], "o-", ms=3, color="tab:purple")
         ax.set(ylim=(-0.3, f.n_modes + 0.3), title=f"modes covered (of {f.n_modes})", xlabel="step")
+        for ax in self.axes:  # sizes of their own: the same picture with or without the course style
+            ax.title.set_fontsize(13)
+            ax.xaxis.label.set_fontsize(11)
+            ax.tick_params(labelsize=10)
         self._layout = (lim, f.n_modes)
 
     def draw(self, f: Frame):
@@ -132,7 +139,7 @@ class PlaygroundFigure:
         for ax in self.axes[2:]:
             ax.relim()
             ax.autoscale_view(scaley=ax is self.axes[2])
-        self.fig.suptitle(f.title, fontsize=13)
+        self.fig.suptitle(f.title, fontsize=14)
         return self.fig
 
     def png(self, f: Frame) -> bytes:
