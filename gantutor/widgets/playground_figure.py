@@ -136,9 +136,15 @@ class PlaygroundFigure:
         self._dline.set_data(f.steps, f.d_loss)
         self._gline.set_data(f.steps, f.g_loss)
         self._mline.set_data(f.eval_steps, f.modes)
-        for ax in self.axes[2:]:
-            ax.relim()
-            ax.autoscale_view(scaley=ax is self.axes[2])
+        last = max([1.0] + [float(a.max()) for a in (f.steps, f.eval_steps) if a.size])
+        for ax in self.axes[2:]:  # one step axis for both panels, from 0 to the last step
+            ax.set_xlim(0, last)
+        loss_ax = self.axes[2]
+        if f.steps.size:
+            loss_ax.relim()
+            loss_ax.autoscale_view(scalex=False)
+        else:
+            loss_ax.set_ylim(0, 1, auto=True)  # nothing trained yet; autoscaling stays on for later frames
         self.fig.suptitle(f.title, fontsize=14)
         return self.fig
 
