@@ -7,13 +7,15 @@ PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.gantutor-installed
+BROWSER_STAMP := $(VENV)/.gantutor-browser-installed
 JOBS   ?= 2
 
-.PHONY: lab test test-fast setup clean-notebooks bench help
+.PHONY: lab test test-fast test-browser setup clean-notebooks bench help
 
 help:
 	@echo "make lab    - set up .venv and open the course in JupyterLab"
 	@echo "make test   - set up .venv and run the test suite (notebooks in smoke mode)"
+	@echo "make test-browser - every lesson run in JupyterLab in headless Chromium (installs .[test,browser])"
 	@echo "make bench  - run the speed benchmarks (ratios, not pass/fail)"
 	@echo "make clean-notebooks - strip outputs before committing"
 
@@ -30,10 +32,19 @@ lab: $(STAMP)
 	$(VENV)/bin/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) notebooks/00_start_here.ipynb
 
 test: $(STAMP)
-	$(PY) -m pytest -n $(JOBS) --durations=15
+	$(PY) -m pytest -n $(JOBS) -m "not browser" --durations=15
 
 test-fast: $(STAMP)
 	$(PY) -m pytest -n $(JOBS) -m "not notebook"
+
+# Browser tests (tests/browser): JupyterLab + Playwright. Chromium: Debian's /usr/bin/chromium when
+# installed, else Playwright's own (`$(PY) -m playwright install chromium`, once). One lesson at a time.
+$(BROWSER_STAMP): pyproject.toml $(STAMP)
+	$(PY) -m pip install -e ".[test,browser]"
+	touch $(BROWSER_STAMP)
+
+test-browser: $(BROWSER_STAMP)
+	$(PY) -m pytest -p no:xdist -m browser tests/browser --durations=10 -rfE
 
 bench: $(STAMP)
 	@for f in benchmarks/bench_*.py; do echo "== $$f"; $(PY) $$f || exit 1; done

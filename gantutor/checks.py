@@ -17,7 +17,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-__all__ = ["verify", "Exercise", "register", "exercise", "check_answer", "show_solution", "hint", "all_exercises"]
+__all__ = ["verify", "Difference", "Exercise", "register", "exercise", "check_answer", "show_solution", "hint", "all_exercises"]
 
 
 def _as_array(value: Any, name: str) -> np.ndarray:
@@ -29,10 +29,26 @@ def _as_array(value: Any, name: str) -> np.ndarray:
         raise TypeError(f"verify: {name} must be a number, array or tensor, got {type(value).__name__}") from err
 
 
-def verify(claim: str, lhs: Any, rhs: Any, tol: float = 1e-6, *, quiet: bool = False) -> float:
+class Difference(float):
+    """The max |lhs − rhs| that :func:`verify` measured: a float in every way (arithmetic,
+    comparisons, formatting, ``repr``), except that IPython shows nothing for it.
+
+    Why: a notebook cell whose last line is ``verify(...)`` already printed its ``✔``
+    line with the difference; echoing the same number again as ``Out[n]: 3.1e-09`` is noise.
+    Arithmetic on it returns plain floats, so only verify's own result is silent.
+    """
+
+    __slots__ = ()
+
+    def _ipython_display_(self) -> None:  # IPython calls this instead of showing an Out[] value
+        return None
+
+
+def verify(claim: str, lhs: Any, rhs: Any, tol: float = 1e-6, *, quiet: bool = False) -> Difference:
     """Check numerically that ``lhs`` equals ``rhs`` to within ``tol`` (max absolute difference).
 
-    Prints ``✔ <claim> (max |lhs − rhs| = …)`` and returns the difference; raises
+    Prints ``✔ <claim> (max |lhs − rhs| = …)`` and returns the difference as a
+    :class:`Difference` (a float that a notebook does not echo as ``Out[]``); raises
     ``AssertionError`` naming the claim if the two differ by more than ``tol``, have
     shapes that do not broadcast, or contain NaN.
     """
@@ -57,7 +73,7 @@ def verify(claim: str, lhs: Any, rhs: Any, tol: float = 1e-6, *, quiet: bool = F
         raise AssertionError(f"✘ {claim}: max |lhs − rhs| = {err:.3g} exceeds tol = {tol:.3g}")
     if not quiet:
         print(f"✔ {claim} (max |lhs − rhs| = {err:.2g}, tol {tol:.0e})")
-    return err
+    return Difference(err)
 
 
 # --------------------------------------------------------------------------- exercises

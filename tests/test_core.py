@@ -18,14 +18,24 @@ def test_device_override_from_env_and_argument(monkeypatch):
     assert device.get_device("cpu") == torch.device("cpu")
 
 
-@pytest.mark.parametrize("bad", ["gpu", "CUDA", "tpu", "cuda:x", ""])
+@pytest.mark.parametrize("bad", ["gpu", "CUDA", "tpu", "cuda:x", " cpu2"])
 def test_bad_device_names(bad, monkeypatch):
-    if bad == "":
-        monkeypatch.setenv("GANTUTOR_DEVICE", "")
-        assert device.get_device().type in ("cpu", "cuda", "mps")
-        return
+    monkeypatch.delenv("GANTUTOR_DEVICE", raising=False)
     with pytest.raises(ValueError, match="allowed are"):
         device.get_device(bad)
+    monkeypatch.setenv("GANTUTOR_DEVICE", bad)  # a bad name in the environment is an error too
+    with pytest.raises(ValueError, match="allowed are"):
+        device.get_device()
+
+
+@pytest.mark.parametrize("blank", ["", "   "])
+def test_blank_device_variable_means_automatic_choice(blank, monkeypatch):
+    monkeypatch.delenv("GANTUTOR_DEVICE", raising=False)
+    automatic = device.get_device()
+    monkeypatch.setenv("GANTUTOR_DEVICE", blank)
+    assert device.get_device() == automatic
+    monkeypatch.setenv("GANTUTOR_DEVICE", "cpu")  # and the variable is really read: a set value wins
+    assert device.get_device() == torch.device("cpu")
 
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason="this machine has CUDA")
@@ -71,6 +81,21 @@ def test_verify_passes_and_prints(capsys):
     assert err < 1e-6
     out = capsys.readouterr().out
     assert out.startswith("✔ two ways to write one") and "max |lhs − rhs|" in out
+
+
+def test_verify_result_is_a_float_a_notebook_does_not_echo(capsys):
+    from IPython.core.formatters import DisplayFormatter
+
+    err = checks.verify("quarter", 0.25, 0.25 + 3e-9, tol=1e-6, quiet=True)
+    assert isinstance(err, float) and err == pytest.approx(3e-9, rel=1e-3)
+    assert repr(err) == repr(float(err)) and f"{err:.1e}" == "3.0e-09"
+    assert type(err + 1.0) is float and type(2 * err) is float  # arithmetic gives plain floats
+    # IPython's display formatter (what makes a cell's Out[]) produces nothing for verify's result…
+    formatter = DisplayFormatter()
+    assert formatter.format(err) == ({}, {})
+    # …but still shows the same number when it is a plain float
+    assert formatter.format(float(err))[0]["text/plain"] == repr(float(err))
+    assert capsys.readouterr().out == ""  # quiet=True prints nothing
 
 
 def test_verify_fails_naming_the_claim():
