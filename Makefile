@@ -24,8 +24,8 @@ help:
 
 # Installs with the pinned set when this Python's minor version is the one constraints.txt
 # was frozen with (its '# python X.Y' line); otherwise from pyproject.toml's ranges, saying so.
-# A torch from pytorch.org's own index already in .venv (a local version such as 2.5.1+cu118:
-# the GPU note in README.md) is kept: the torch, torchvision, triton, nvidia-* and cuda-* pins
+# A torch from pytorch.org's own index already in .venv (its installed version has a local
+# label, e.g. 2.5.1+cu118: the GPU note in README.md; PyPI's wheels have none) is kept: the torch, torchvision, triton, nvidia-* and cuda-* pins
 # are then left out. A PyPI torch (no '+') follows the pins like everything else.
 $(STAMP): pyproject.toml $(CONSTRAINTS)
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "gantutor needs Python >= 3.10")'
@@ -37,7 +37,7 @@ $(STAMP): pyproject.toml $(CONSTRAINTS)
 	  have=$$($(PY) -c 'import sys; print("%d.%d" % sys.version_info[:2])'); \
 	  if [ "$$want" != "$$have" ]; then \
 	    echo "note: $(CONSTRAINTS) was tested with Python $$want, this is $$have: installing from pyproject.toml's ranges"; \
-	  elif $(PY) -c 'import sys, torch; sys.exit("+" not in torch.__version__)' 2>/dev/null; then \
+	  elif $(PY) -c 'import sys, importlib.metadata as m; sys.exit("+" not in m.version("torch"))' 2>/dev/null; then \
 	    echo "note: keeping the pytorch.org build of torch in $(VENV); the other pins of $(CONSTRAINTS) apply"; \
 	    grep -vE '^((torch|torchvision|triton)==|(nvidia|cuda)-)' "$(CONSTRAINTS)" > $(VENV)/constraints-used.txt; \
 	    pins="-c $(VENV)/constraints-used.txt"; \

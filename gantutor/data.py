@@ -11,7 +11,8 @@ draw batches with :func:`batches`. Where the files come from, in order:
 3. Debian's ``dataset-fashion-mnist`` package (``/usr/share/datasets/fashion-mnist``);
 4. a torchvision download into ``root`` (on a machine with internet).
 
-If none works, the error says what was tried and how to get the data. In smoke mode
+If none works, the error says what was tried, why each source failed (the last failure
+is chained as its ``__cause__``) and how to get the data. In smoke mode
 (``GANTUTOR_SMOKE=1``, the test suite) nothing is downloaded: without a local copy the
 lessons get a small *synthetic* stand-in (:func:`synthetic_images`, announced with a
 printed note), so the tests run on any machine, offline included.
