@@ -25,8 +25,9 @@ help:
 # Installs with the pinned set when this Python's minor version is the one constraints.txt
 # was frozen with (its '# python X.Y' line); otherwise from pyproject.toml's ranges, saying so.
 # A torch from pytorch.org's own index already in .venv (its installed version has a local
-# label, e.g. 2.5.1+cu118: the GPU note in README.md; PyPI's wheels have none) is kept: the torch, torchvision, triton, nvidia-* and cuda-* pins
-# are then left out. A PyPI torch (no '+') follows the pins like everything else.
+# label, e.g. 2.5.1+cu118: the GPU note in README.md; PyPI's wheels have none) is kept, and
+# the torch, torchvision, triton, nvidia-* and cuda-* pins are left out. A PyPI torch follows
+# the pins like everything else.
 $(STAMP): pyproject.toml $(CONSTRAINTS)
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "gantutor needs Python >= 3.10")'
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
