@@ -9,22 +9,63 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.gantutor-installed
 BROWSER_STAMP := $(VENV)/.gantutor-browser-installed
 JOBS   ?= 2
+# what .venv gets: the package with JupyterLab, the Inception metrics and the test tools
+EXTRAS ?= lab,eval,test
+# the exact versions CI tests (make constraints refreshes them); CONSTRAINTS= installs from the ranges alone
+CONSTRAINTS ?= constraints.txt
 
-.PHONY: lab test test-fast test-browser setup clean-notebooks bench help
+.PHONY: lab test test-fast test-browser setup constraints clean-notebooks bench help
 
 help:
 	@echo "make lab    - set up .venv and open the course in JupyterLab"
 	@echo "make test   - set up .venv and run the test suite (notebooks in smoke mode)"
 	@echo "make test-browser - every lesson run in JupyterLab in headless Chromium (installs .[test,browser])"
 	@echo "make bench  - run the speed benchmarks (ratios, not pass/fail)"
+	@echo "make constraints - re-resolve the newest versions in a scratch venv and freeze them into constraints.txt"
 	@echo "make clean-notebooks - strip outputs before committing"
 
-$(STAMP): pyproject.toml
+# Installs with the pinned set when this Python's minor version is the one constraints.txt
+# was frozen with (its '# python X.Y' line); otherwise from pyproject.toml's ranges, saying so.
+# A torch from pytorch.org's own index already in .venv (its installed version has a local
+# label, e.g. 2.5.1+cu118: the GPU note in README.md; PyPI's wheels have none) is kept, and
+# the torch, torchvision, triton, nvidia-* and cuda-* pins are left out. A PyPI torch follows
+# the pins like everything else.
+$(STAMP): pyproject.toml $(CONSTRAINTS)
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "gantutor needs Python >= 3.10")'
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --upgrade pip
-	$(PY) -m pip install -e ".[test]"
+	@set -e; pins=""; \
+	if [ -n "$(CONSTRAINTS)" ]; then \
+	  want=$$(sed -n 's/^# python \([0-9]*\.[0-9]*\).*/\1/p' "$(CONSTRAINTS)"); \
+	  have=$$($(PY) -c 'import sys; print("%d.%d" % sys.version_info[:2])'); \
+	  if [ "$$want" != "$$have" ]; then \
+	    echo "note: $(CONSTRAINTS) was tested with Python $$want, this is $$have: installing from pyproject.toml's ranges"; \
+	  elif $(PY) -c 'import sys, importlib.metadata as m; sys.exit("+" not in m.version("torch"))' 2>/dev/null; then \
+	    echo "note: keeping the pytorch.org build of torch in $(VENV); the other pins of $(CONSTRAINTS) apply"; \
+	    grep -vE '^((torch|torchvision|triton)==|(nvidia|cuda)-)' "$(CONSTRAINTS)" > $(VENV)/constraints-used.txt; \
+	    pins="-c $(VENV)/constraints-used.txt"; \
+	  else \
+	    pins="-c $(CONSTRAINTS)"; \
+	  fi; \
+	fi; \
+	echo "$(PY) -m pip install $$pins -e .[$(EXTRAS)]"; \
+	$(PY) -m pip install $$pins -e ".[$(EXTRAS)]"
 	touch $(STAMP)
+
+# Resolve the newest versions pyproject.toml allows in a throw-away venv and freeze them.
+# Then `make test` reinstalls .venv from the new file (the stamp depends on it) and checks them.
+constraints:
+	@set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	$(PYTHON) -m venv "$$tmp/venv"; \
+	"$$tmp/venv/bin/python" -m pip install --upgrade pip; \
+	"$$tmp/venv/bin/python" -m pip install -e ".[$(EXTRAS)]"; \
+	{ echo "# The exact versions CI tests: pip freeze of a fresh install of .[$(EXTRAS)] (gantutor itself left out)."; \
+	  "$$tmp/venv/bin/python" -c 'import platform, sys; print("# python %d.%d on %s %s; refresh with make constraints" % (sys.version_info[:2] + (platform.system(), platform.machine())))'; \
+	  echo "# make installs with these pins only on that Python minor version (else from pyproject.toml's ranges)."; \
+	  "$$tmp/venv/bin/python" -m pip freeze --exclude-editable | grep -v '^#'; \
+	} > "$$tmp/constraints.txt"; \
+	mv "$$tmp/constraints.txt" $(CONSTRAINTS); \
+	echo "wrote $(CONSTRAINTS); now run make test (it reinstalls .venv with these versions)"
 
 setup: $(STAMP)
 

@@ -11,7 +11,8 @@ draw batches with :func:`batches`. Where the files come from, in order:
 3. Debian's ``dataset-fashion-mnist`` package (``/usr/share/datasets/fashion-mnist``);
 4. a torchvision download into ``root`` (on a machine with internet).
 
-If none works, the error says what was tried and how to get the data. In smoke mode
+If none works, the error says what was tried, why each source failed (the last failure
+is chained as its ``__cause__``) and how to get the data. In smoke mode
 (``GANTUTOR_SMOKE=1``, the test suite) nothing is downloaded: without a local copy the
 lessons get a small *synthetic* stand-in (:func:`synthetic_images`, announced with a
 printed note), so the tests run on any machine, offline included.
@@ -22,6 +23,7 @@ from __future__ import annotations
 import gzip
 import os
 import shutil
+import warnings
 from pathlib import Path
 from typing import Iterator, NamedTuple
 
@@ -71,8 +73,12 @@ def _canonical(name: str) -> str:
 def _from_image_folder(folder: Path, classes: tuple[str, ...], cache: Path | None) -> ImageSet:
     """Decode an ImageFolder tree once (cached as a .pt file next to it)."""
     if cache is not None and cache.exists():
-        images, labels = torch.load(cache)
-        return ImageSet(images, labels, classes)
+        try:
+            images, labels = torch.load(cache, weights_only=True)
+            return ImageSet(images, labels, classes)
+        except Exception as err:  # unreadable (other torch version, damaged disk...): decode again, say why
+            warnings.warn(f"ignoring the unreadable cache {cache} ({type(err).__name__}: {err}); decoding {folder} again",
+                          RuntimeWarning, stacklevel=3)
     from PIL import Image
     from torchvision.datasets import ImageFolder
 
@@ -83,12 +89,14 @@ def _from_image_folder(folder: Path, classes: tuple[str, ...], cache: Path | Non
     images = torch.from_numpy(np.stack(arrays)).permute(0, 3, 1, 2).contiguous()
     labels = torch.tensor([t for _, t in ds.samples], dtype=torch.int64)
     if cache is not None:
+        partial = cache.with_name(f".{cache.name}.{os.getpid()}.partial")
         try:
-            partial = cache.with_name(f".{cache.name}.{os.getpid()}.partial")
             torch.save((images, labels), partial)
             os.replace(partial, cache)  # atomic: a concurrent reader never sees half a file
-        except OSError:
-            pass  # a read-only copy is fine, only slower next time
+        except OSError as err:  # a read-only copy works, only slower next time: say so, do not fail
+            partial.unlink(missing_ok=True)
+            warnings.warn(f"could not write the cache {cache} ({type(err).__name__}: {err}); the next load decodes"
+                          " the images again", RuntimeWarning, stacklevel=3)
     return ImageSet(images, labels, classes)
 
 
@@ -111,6 +119,12 @@ def _link_debian_fmnist(root: Path) -> bool:
             shutil.copyfileobj(src, dst)
         os.replace(partial, target)
     return True
+
+
+def _reason(err: BaseException) -> str:
+    """One line naming an exception: its type and the first line of its message."""
+    lines = str(err).strip().splitlines()
+    return f"{type(err).__name__}: {lines[0]}" if lines else type(err).__name__
 
 
 def _torchvision(name: str, root: Path, train: bool, download: bool) -> ImageSet:
@@ -167,11 +181,13 @@ def load_images(
         if path is not None:
             raise FileNotFoundError(f"--data/path {folder} has no '{split}/<class>/*.jpg' folder")
 
+    errors: list[BaseException] = []  # why each source failed; the last one is chained to the final error
     if data is None:
         try:
             data = _torchvision(name, root, split == "train", download=False)
-        except (RuntimeError, FileNotFoundError, OSError):
-            tried.append(f"torchvision copy under {root}")
+        except (RuntimeError, OSError) as err:  # torchvision says "not found or corrupted" with a RuntimeError
+            tried.append(f"torchvision copy under {root} ({_reason(err)})")
+            errors.append(err)
     if data is None and name == "fashion-mnist" and _link_debian_fmnist(root):
         data = _torchvision(name, root, split == "train", download=False)
     elif data is None and name == "fashion-mnist":
@@ -188,13 +204,16 @@ def load_images(
             root.mkdir(parents=True, exist_ok=True)
             data = _torchvision(name, root, split == "train", download=True)
         except Exception as err:  # no internet, proxy, disk...
-            tried.append(f"torchvision download into {root} ({type(err).__name__}: {err})")
+            tried.append(f"torchvision download into {root} ({_reason(err)})")
+            errors.append(err)
+    elif data is None:
+        tried.append("no download (download=False)")
     if data is None:
         raise FileNotFoundError(
             f"could not find or download {name} ({split}). Tried:\n  - " + "\n  - ".join(tried)
             + f"\nOn a machine with internet access, torchvision downloads it into {root} on first use;"
             " offline, put a copy there (or pass path= an ImageFolder copy)."
-        )
+        ) from (errors[-1] if errors else None)
     if limit is not None and limit < len(data.labels):
         order = torch.randperm(len(data.labels), generator=torch.Generator().manual_seed(0))
         # interleave classes so that any prefix is (close to) class balanced
@@ -234,13 +253,33 @@ def to_uint8(images: torch.Tensor) -> torch.Tensor:
 
 
 def batches(
-    data: ImageSet, batch_size: int, *, device: torch.device | str = "cpu", seed: int = 0, drop_last: bool = True
+    data: ImageSet,
+    batch_size: int,
+    *,
+    device: torch.device | str = "cpu",
+    seed: int | None = None,
+    generator: torch.Generator | None = None,
+    drop_last: bool = True,
 ) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
-    """An endless stream of shuffled ``(images in [−1, 1], labels)`` batches on ``device``."""
+    """An endless stream of shuffled ``(images in [−1, 1], labels)`` batches on ``device``.
+
+    The shuffles come from ``generator`` (a CPU ``torch.Generator``, advanced as the stream
+    is read) or, if none is given, from a fresh one seeded with ``seed`` (default 0); the
+    global torch RNG is never touched, so reading batches does not change what a lesson's
+    other random draws give.
+    """
     n = len(data.labels)
     if not isinstance(batch_size, int) or not 1 <= batch_size <= n:
         raise ValueError(f"batch_size must be an int in [1, {n}], got {batch_size!r}")
-    gen = torch.Generator().manual_seed(seed)
+    if generator is not None and seed is not None:
+        raise ValueError("give either seed or generator to batches(), not both")
+    if generator is None:
+        if seed is not None and (not isinstance(seed, int) or isinstance(seed, bool) or seed < 0):
+            raise ValueError(f"seed must be a non-negative int, got {seed!r}")
+        generator = torch.Generator().manual_seed(0 if seed is None else seed)
+    elif not isinstance(generator, torch.Generator) or generator.device.type != "cpu":
+        raise ValueError(f"generator must be a CPU torch.Generator, got {generator!r}")
+    gen = generator
     while True:
         order = torch.randperm(n, generator=gen)
         stop = n - n % batch_size if drop_last else n
