@@ -38,7 +38,8 @@ LOSSES = ("nonsaturating", "saturating")
 RATIO = "ratio nonsaturating/saturating"
 
 
-def _one_seed(seed: int, smoke: bool) -> list[dict[str, Any]]:
+def measure_seed(seed: int, smoke: bool = False) -> list[dict[str, Any]]:
+    """One seed of the claim: three records (each loss, and their gradient ratio); the lesson reruns seed 0 live."""
     import numpy as np
     import torch
 
@@ -78,7 +79,7 @@ def _one_seed(seed: int, smoke: bool) -> list[dict[str, Any]]:
 def _run(seeds: Sequence[int], smoke: bool) -> list[dict[str, Any]]:
     out = []
     for seed in seeds:
-        out.extend(_one_seed(int(seed), smoke))
+        out.extend(measure_seed(int(seed), smoke))
     return out
 
 
