@@ -198,3 +198,20 @@ def test_ns_vs_saturating_rule():
     assert decide({}, records([2.9, 3.1, 3.0], [600, 700, 650], [12, 11, 13])) == "not reproduced"
     assert decide({}, records([0.5, 0.6, 0.55], [12, 11, 13], [570, 830, 500])) == "inconclusive"  # stronger, not 10×
     assert decide({}, records([2.9, 3.1, 3.0], [30, 30, 30], [30, 30, 30], reached=0.0)) == "inconclusive"
+
+
+def test_plot_k_sweep_draws_means_and_checks_records():
+    import matplotlib.pyplot as plt
+
+    from gantutor.plots import plot_k_sweep
+
+    sweep = {1: [{"steps": [10, 20], "gaps": [0.3, 0.1], "jsd_end": 0.2}, {"steps": [10, 20], "gaps": [0.1, 0.1], "jsd_end": 0.1}],
+             5: [{"steps": [10, 20], "gaps": [0.05, 0.05], "jsd_end": 0.3}]}
+    left, right = plot_k_sweep(sweep)
+    means = [line for line in left.get_lines() if line.get_label() == "k = 1"]
+    assert len(means) == 1 and np.allclose(means[0].get_ydata(), [0.2, 0.1])
+    plt.close(left.figure)
+    with pytest.raises(ValueError, match="lacks"):
+        plot_k_sweep({1: [{"steps": [1], "gaps": [0.1]}]})
+    with pytest.raises(ValueError, match="non-empty"):
+        plot_k_sweep({1: []})
