@@ -9,6 +9,11 @@
   compared with the closed form D* = p_data / (p_data + p_g).
 * :func:`generator_gradients` and :func:`g_loss_slope`: how strongly each generator
   loss pushes G, as a function of D(G(z)) — why the saturating loss stalls.
+* :func:`first_arrival`: the first step at which a history (e.g. the mean of G(z))
+  comes within a distance of a target — "when did G reach the data?".
+* :func:`discriminator_gap`: how far a snapshot's D is from the D* of that snapshot's
+  p_g, weighted by where the mass is — "how well does D keep up with G?" (the k of
+  Algorithm 1).
 """
 
 from __future__ import annotations
@@ -35,6 +40,8 @@ __all__ = [
     "generator_density",
     "generator_gradients",
     "g_loss_slope",
+    "first_arrival",
+    "discriminator_gap",
 ]
 
 OPTIMIZERS = ("adam", "sgd")
@@ -358,3 +365,48 @@ def generator_gradients(
         "grad_x": grad_x.abs().double().cpu().numpy(),
         "grad_params": float(grad_params),
     }
+
+
+def first_arrival(values, target: float, within: float) -> int | None:
+    """The first step (1-based, as in a training history) with |value − target| < within; None if never.
+
+    Lesson 01 and the ``ns-vs-saturating`` claim use it on ``history["mean G(z)"]``:
+    the step at which G's samples, on average, reached the data.
+    """
+    v = np.asarray(values, dtype=np.float64).ravel()
+    if v.size == 0:
+        raise ValueError("values must be a non-empty sequence (a training history)")
+    for name, t in (("target", target), ("within", within)):
+        if isinstance(t, bool) or not isinstance(t, (int, float, np.integer, np.floating)) or not np.isfinite(t):
+            raise ValueError(f"{name} must be a finite number, got {t!r}")
+    if within <= 0:
+        raise ValueError(f"within must be > 0, got {within!r}")
+    hit = np.flatnonzero(np.abs(v - target) < within)  # NaN (a diverged run) never counts as arrived
+    return int(hit[0]) + 1 if hit.size else None
+
+
+def discriminator_gap(x, p_data, p_g, d) -> float:
+    """∫ m(x) |D(x) − D*(x)| dx with m = (p_data + p_g)/2 and D* = p_data/(p_data + p_g).
+
+    The mean distance of D from the optimal discriminator *for the current* p_g, counted
+    where samples of either density fall (m integrates to 1, so the gap lies in [0, 1]).
+    Where D sees no samples nothing pins it down, which is why the weight is m and not dx.
+    All four arguments are arrays on the increasing grid ``x``.
+    """
+    from gantutor.densities import integrate, optimal_discriminator
+
+    x = np.asarray(x, dtype=np.float64)
+    arrays = {"p_data": p_data, "p_g": p_g, "d": d}
+    for name, a in arrays.items():
+        a = np.asarray(a, dtype=np.float64)
+        if a.shape != x.shape:
+            raise ValueError(f"{name} must have the grid's shape {x.shape}, got {a.shape}")
+        arrays[name] = a
+    if np.any(arrays["d"] < 0) or np.any(arrays["d"] > 1):
+        raise ValueError("d must be D(x) = sigmoid(score) in [0, 1] (not raw scores)")
+    d_star = optimal_discriminator(arrays["p_data"], arrays["p_g"], x)
+    m = 0.5 * (arrays["p_data"] + arrays["p_g"])
+    mass = integrate(m, x)
+    if not mass > 0:
+        raise ValueError("p_data and p_g have no mass on the grid")
+    return integrate(m * np.abs(arrays["d"] - d_star), x) / mass

@@ -207,6 +207,41 @@ class LiveCurves:
             self._handle.update(self.fig)
         else:
             self.fig.canvas.draw_idle()
+def plot_k_sweep(sweep, axes=None):
+    """Lesson 01: Algorithm 1's k (D steps per G step) — D's distance from D* over training, and G's progress.
+
+    ``sweep`` maps k to a list of per-seed records with ``steps`` and ``gaps`` (the gap
+    ∫ m|D − D*| at each snapshot, from :func:`gantutor.minimax.discriminator_gap`) and
+    ``jsd_end`` (JSD(p_data ‖ p_g) at the last snapshot). Thin lines/dots are seeds, thick
+    lines and bars their mean.
+    """
+    if not isinstance(sweep, dict) or not sweep or not all(sweep.values()):
+        raise ValueError("sweep must map each k to a non-empty list of per-seed records")
+    for k, recs in sweep.items():
+        for r in recs:
+            missing = {"steps", "gaps", "jsd_end"} - set(r)
+            if missing:
+                raise ValueError(f"record for k={k} lacks {sorted(missing)}")
+    if axes is None:
+        _, axes = plt.subplots(1, 2, figsize=(14, 4.8), gridspec_kw={"width_ratios": [1.6, 1]})
+    left, right = axes
+    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    for i, (k, recs) in enumerate(sweep.items()):
+        color = colors[i % len(colors)]
+        for r in recs:
+            left.plot(r["steps"], r["gaps"], color=color, lw=1, alpha=0.4)
+        left.plot(recs[0]["steps"], np.mean([r["gaps"] for r in recs], axis=0), color=color, lw=3, marker="o", label=f"k = {k}")
+        jsd = [r["jsd_end"] for r in recs]
+        right.scatter(np.full(len(jsd), i), jsd, color=color, alpha=0.6, s=40)
+        right.plot([i - 0.25, i + 0.25], [np.mean(jsd)] * 2, color=color, lw=3)
+    left.set(xlabel="generator step", ylabel=r"$\int m\,|D - D^*_G|\,dx$", title="how far D is from D* of the current p_g")
+    left.legend(fontsize="small")
+    right.set_xticks(range(len(sweep)), [f"k = {k}" for k in sweep])
+    right.set(ylabel=r"JSD($p_{data}\,\|\,p_g$) at the end", title="G's progress (same G steps)")
+    right.set_ylim(bottom=0)
+    return axes
+
+
 def plot_gradient_field(points, grads, real=None, normal=(1.0, 0.0), offset: float = 0.0, levels=(0.0,), ax=None, title: str | None = None, scale: float | None = None):
     """Lesson 02: arrows of −∇_x (generator loss) at fake points, for a linear score s(x) = normal·x + offset.
 
@@ -239,6 +274,59 @@ def plot_gradient_field(points, grads, real=None, normal=(1.0, 0.0), offset: flo
     ax.set_ylim(y_lo - 0.5, y_hi + 0.5)
     ax.set_aspect("equal")
     plt.colorbar(arrows, ax=ax, label="|∇ G loss|", shrink=0.8)
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def plot_decision_boundary(score, real, fake, probes=None, probe_grads=None, boundary: float = 0.0,
+                           target: float | None = None, arrow_scale: float = 1.0, extent=(-4.0, 5.0, -4.0, 6.0),
+                           ax=None, title: str | None = None):
+    """Lesson 02, in the style of Mao et al. (2017) Fig. 1: a 2-D discriminator's decision boundary and the samples.
+
+    ``score`` maps an (N, 2) NumPy array to N raw scores. The solid line is the decision
+    boundary ``score = boundary``; a dashed line marks ``score = target`` (the level the
+    generator aims at) when given. Real points are blue dots, the fakes D was trained on
+    orange crosses, ``probes`` (fakes of interest) magenta stars, with arrows
+    −``probe_grads`` × ``arrow_scale`` (the direction G's loss moves them; pass the same
+    scale to compare panels). The background shows the score, clipped to its 2–98 % range.
+    """
+    real, fake = np.asarray(real, dtype=float), np.asarray(fake, dtype=float)
+    for name, pts in (("real", real), ("fake", fake)):
+        if pts.ndim != 2 or pts.shape[1] != 2:
+            raise ValueError(f"{name} must have shape (N, 2), got {pts.shape}")
+    if probes is not None:
+        probes = np.asarray(probes, dtype=float)
+        if probes.ndim != 2 or probes.shape[1] != 2:
+            raise ValueError(f"probes must have shape (N, 2), got {probes.shape}")
+        if probe_grads is not None and np.asarray(probe_grads).shape != probes.shape:
+            raise ValueError(f"probe_grads must have the probes' shape {probes.shape}, got {np.asarray(probe_grads).shape}")
+    if len(extent) != 4 or not (extent[0] < extent[1] and extent[2] < extent[3]):
+        raise ValueError(f"extent must be (x_lo, x_hi, y_lo, y_hi) with lo < hi, got {extent}")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 6))
+    gx, gy = np.meshgrid(np.linspace(extent[0], extent[1], 181), np.linspace(extent[2], extent[3], 201))
+    z = np.asarray(score(np.stack([gx.ravel(), gy.ravel()], axis=1)), dtype=float).reshape(gx.shape)
+    lo, hi = np.percentile(z, [2, 98])
+    ax.contourf(gx, gy, np.clip(z, lo, hi), levels=20, cmap="coolwarm", alpha=0.35)
+    ax.contour(gx, gy, z, levels=[boundary], colors="k", linewidths=2.5)
+    handles = [plt.Line2D([], [], color="k", lw=2.5, label=f"decision boundary (score = {boundary:g})")]
+    if target is not None:
+        ax.contour(gx, gy, z, levels=[target], colors="k", linewidths=2, linestyles="--")
+        handles.append(plt.Line2D([], [], color="k", lw=2, ls="--", label=f"G's target (score = {target:g})"))
+    handles.append(ax.scatter(real[:, 0], real[:, 1], s=14, color="tab:blue", alpha=0.6, label="real"))
+    handles.append(ax.scatter(fake[:, 0], fake[:, 1], s=18, marker="x", color="tab:orange", alpha=0.7, label="fakes D trained on"))
+    if probes is not None:
+        handles.append(ax.scatter(probes[:, 0], probes[:, 1], s=160, marker="*", color="magenta", edgecolor="k",
+                                  zorder=5, label="fakes on the real side, far from the data"))
+        if probe_grads is not None:
+            g = -np.asarray(probe_grads, dtype=float) * arrow_scale
+            ax.quiver(probes[:, 0], probes[:, 1], g[:, 0], g[:, 1], angles="xy", scale_units="xy", scale=1,
+                      color="magenta", width=0.006, zorder=6)
+    ax.set_xlim(extent[0], extent[1])
+    ax.set_ylim(extent[2], extent[3])
+    ax.set_aspect("equal")
+    ax.legend(handles=handles, fontsize="x-small", loc="lower right")
     if title:
         ax.set_title(title)
     return ax

@@ -200,3 +200,29 @@ def test_gradient_field_and_identity_plots_check_shapes():
     with pytest.raises(ValueError, match="one length"):
         plot_lsgan_identity(np.arange(3.0), np.ones(2), np.zeros(3))
     plt.close("all")
+
+
+def test_plot_decision_boundary_draws_the_levels_and_checks_shapes():
+    import matplotlib.pyplot as plt
+
+    from gantutor.plots import plot_decision_boundary
+
+    rng = np.random.default_rng(0)
+    real, fake = rng.normal([0, 1.5], 0.3, (50, 2)), rng.normal([0, -1.5], 0.3, (50, 2))
+    probes = np.array([[2.5, 4.0], [2.0, 4.5]])
+    score = lambda pts: pts[:, 1]  # noqa: E731 — boundary y = 0, target y = 1
+    ax = plot_decision_boundary(score, real, fake, probes=probes, probe_grads=np.array([[0.0, 1.0], [0.0, 2.0]]),
+                                boundary=0.0, target=1.0, arrow_scale=0.5)
+    # the boundary contour is the line y = 0 and the target contour y = 1
+    segs = [seg for coll in ax.collections if hasattr(coll, "get_paths") for seg in coll.get_paths()]
+    ys = [np.round(p.vertices[:, 1].mean(), 6) for p in segs if len(p.vertices) and np.ptp(p.vertices[:, 1]) < 1e-9]
+    assert 0.0 in ys and 1.0 in ys
+    quiver = [c for c in ax.collections if type(c).__name__ == "Quiver"]
+    assert len(quiver) == 1 and np.allclose(quiver[0].V, [-0.5, -1.0])  # −grad × scale
+    plt.close(ax.figure)
+    with pytest.raises(ValueError, match=r"shape \(N, 2\)"):
+        plot_decision_boundary(score, real[:, :1], fake)
+    with pytest.raises(ValueError, match="probes' shape"):
+        plot_decision_boundary(score, real, fake, probes=probes, probe_grads=np.zeros((3, 2)))
+    with pytest.raises(ValueError, match="extent"):
+        plot_decision_boundary(score, real, fake, extent=(1, 0, 0, 1))

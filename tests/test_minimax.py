@@ -129,3 +129,89 @@ def test_live_curves_update_in_place():
     np.testing.assert_allclose(live.lines["d_loss"].get_ydata(), [0.75, 0.375])
     with pytest.raises(ValueError, match="no 'x'"):
         LiveCurves({"p": ["x"]}).update({"d_loss": [1.0]})
+
+
+def test_first_arrival_finds_the_first_step_within_reach():
+    assert mm.first_arrival([0.0, 1.0, 2.6, 3.2, 2.0], 3.0, 0.5) == 3  # 1-based: the third step
+    assert mm.first_arrival([0.0, np.nan, 1.0], 3.0, 0.5) is None  # never (a NaN never counts)
+    assert mm.first_arrival([3.0], 3.0, 0.5) == 1
+    with pytest.raises(ValueError, match="within must be > 0"):
+        mm.first_arrival([1.0], 3.0, 0.0)
+    with pytest.raises(ValueError, match="non-empty"):
+        mm.first_arrival([], 3.0, 0.5)
+
+
+def test_discriminator_gap_is_zero_at_dstar_and_grows_away_from_it():
+    x = np.linspace(-8, 9, 2001)
+    p, q = P_DATA(x), P_G(x)
+    d_star = dn.optimal_discriminator(p, q, x)
+    assert mm.discriminator_gap(x, p, q, d_star) == pytest.approx(0, abs=1e-12)
+    # D = 1/2 everywhere: the gap is ∫ m |1/2 − D*| (by quadrature, written out here)
+    m = 0.5 * (p + q)
+    assert mm.discriminator_gap(x, p, q, np.full_like(x, 0.5)) == pytest.approx(dn.integrate(m * np.abs(0.5 - d_star), x), rel=1e-9)
+    assert mm.discriminator_gap(x, p, q, np.clip(d_star + 0.1, 0, 1)) > mm.discriminator_gap(x, p, q, np.clip(d_star + 0.05, 0, 1)) > 0
+    with pytest.raises(ValueError, match="sigmoid"):
+        mm.discriminator_gap(x, p, q, d_star + 2)
+    with pytest.raises(ValueError, match="grid's shape"):
+        mm.discriminator_gap(x, p, q[:-1], d_star)
+
+
+def test_ns_vs_saturating_claim_smoke_run(monkeypatch, tmp_path):
+    """The claim runs in seconds in smoke mode and writes every field the lessons read."""
+    import time
+
+    from gantutor.reproduce import get_claim, load_result, run_claim, summary_frame, verdict_line
+
+    monkeypatch.setenv("GANTUTOR_SMOKE", "1")
+    start = time.perf_counter()
+    result = run_claim("ns-vs-saturating", 2, tmp_path / "ns-vs-saturating.json", progress=False)
+    assert time.perf_counter() - start < 60
+    assert result["smoke"] and result["seeds"] == [0, 1]
+    loaded = load_result("ns-vs-saturating", tmp_path)
+    assert loaded["verdict"] == result["verdict"] in ("reproduced", "not reproduced", "inconclusive")
+    configs = {r["config"] for r in loaded["per_seed"]}
+    assert configs == {"nonsaturating", "saturating", "ratio nonsaturating/saturating"}
+    for r in loaded["per_seed"]:
+        keys = {"grad_ratio", "log10_grad_ratio"} if r["config"].startswith("ratio") else {
+            "d_fake", "grad_norm", "median_grad_x", "steps_sgd", "reached_sgd", "steps_adam", "reached_adam"}
+        assert keys <= set(r), r
+    assert "grad_norm" in summary_frame(loaded).columns and "ns-vs-saturating" in verdict_line(loaded)
+    assert get_claim("ns-vs-saturating").default_seeds >= 3
+
+
+def test_ns_vs_saturating_rule():
+    """The rule on hand-made records: each of its three verdicts is reachable."""
+    from gantutor.reproduce import get_claim
+
+    decide = get_claim("ns-vs-saturating").decide
+
+    def records(log_ratios, steps_ns, steps_sat, reached=1.0):
+        out = []
+        for seed, (lr, a, b) in enumerate(zip(log_ratios, steps_ns, steps_sat)):
+            out += [{"seed": seed, "config": "nonsaturating", "steps_sgd": a, "reached_sgd": reached},
+                    {"seed": seed, "config": "saturating", "steps_sgd": b, "reached_sgd": reached},
+                    {"seed": seed, "config": "ratio nonsaturating/saturating", "log10_grad_ratio": lr}]
+        return out
+
+    assert decide({}, records([2.9, 3.1, 3.0], [12, 11, 13], [570, 830, 500])) == "reproduced"
+    assert decide({}, records([-0.1, -0.2, -0.15], [12, 11, 13], [570, 830, 500])) == "not reproduced"
+    assert decide({}, records([2.9, 3.1, 3.0], [600, 700, 650], [12, 11, 13])) == "not reproduced"
+    assert decide({}, records([0.5, 0.6, 0.55], [12, 11, 13], [570, 830, 500])) == "inconclusive"  # stronger, not 10×
+    assert decide({}, records([2.9, 3.1, 3.0], [30, 30, 30], [30, 30, 30], reached=0.0)) == "inconclusive"
+
+
+def test_plot_k_sweep_draws_means_and_checks_records():
+    import matplotlib.pyplot as plt
+
+    from gantutor.plots import plot_k_sweep
+
+    sweep = {1: [{"steps": [10, 20], "gaps": [0.3, 0.1], "jsd_end": 0.2}, {"steps": [10, 20], "gaps": [0.1, 0.1], "jsd_end": 0.1}],
+             5: [{"steps": [10, 20], "gaps": [0.05, 0.05], "jsd_end": 0.3}]}
+    left, right = plot_k_sweep(sweep)
+    means = [line for line in left.get_lines() if line.get_label() == "k = 1"]
+    assert len(means) == 1 and np.allclose(means[0].get_ydata(), [0.2, 0.1])
+    plt.close(left.figure)
+    with pytest.raises(ValueError, match="lacks"):
+        plot_k_sweep({1: [{"steps": [1], "gaps": [0.1]}]})
+    with pytest.raises(ValueError, match="non-empty"):
+        plot_k_sweep({1: []})

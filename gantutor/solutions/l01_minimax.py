@@ -67,3 +67,28 @@ def _best_mean(mus: np.ndarray) -> float:
 )
 def jsd_mode():
     return _best_mean(np.linspace(-4, 4, 161))
+
+
+def _kl_minus_2jsd_slope(theta0: float = 1.0, h: float = 1e-3) -> float:
+    x = dn.grid(lo=-14, hi=15, n=8001)
+    p = dn.gaussian(0, 1)(x)
+
+    def f(theta: float) -> float:
+        q = dn.gaussian(theta, 1)(x)
+        return dn.kl(q, p, x) - 2 * dn.jsd(p, q, x)
+
+    return (f(theta0 + h) - f(theta0 - h)) / (2 * h)
+
+
+@exercise(
+    "01.ns-gradient",
+    "p_data = N(0, 1) and p_gθ = N(θ, 1). Compute d/dθ [KL(p_gθ ‖ p_data) − 2·JSD(p_data ‖ p_gθ)] at θ0 = 1: "
+    "the expected gradient of the non-saturating loss at D = D* (Arjovsky & Bottou 2017, Thm 2.5). Tolerance 1e-3.",
+    check=lambda ans: abs(float(ans) - _kl_minus_2jsd_slope()) < 1e-3,
+    hint="KL(N(θ,1) ‖ N(0,1)) = θ²/2, so its slope is θ; the JSD part needs quadrature: dn.jsd on a grid, then a "
+    "central difference (f(1 + h) − f(1 − h)) / 2h with h = 1e-3.",
+    explanation="The KL part alone would give 1; −2·JSD pulls against it, so the non-saturating G moves more slowly "
+    "than the reverse KL alone would ask.",
+)
+def ns_gradient():
+    return _kl_minus_2jsd_slope()
