@@ -133,7 +133,7 @@ def check_resume(saved: dict[str, Any], current: dict[str, Any], path: str | os.
     for key in sorted(set(old) | set(new)):
         a, b = old.get(key, "<absent>"), new.get(key, "<absent>")
         if key == "steps" and isinstance(a, int) and isinstance(b, int) and b < a:
-            diffs.append(f"steps {a} → {b} (a resumed run may extend its steps, not shorten them)")
+            diffs.append(f"steps {a} → {b} (a resumed run may extend its steps, not shorten them: ask for {a} or more)")
         elif key not in MAY_CHANGE_ON_RESUME and _comparable(a) != _comparable(b):
             diffs.append(f"{key} {a!r} → {b!r}")
     if diffs:
