@@ -27,6 +27,7 @@ import pickle
 import re
 import signal
 import threading
+from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +43,9 @@ CKPT_NAME = "ckpt.pt"
 # TrainConfig fields that may differ between a run and its resumption: bookkeeping, not
 # the training itself ("steps" may only grow; checked separately).
 MAY_CHANGE_ON_RESUME = ("steps", "log_every", "sample_every", "ckpt_every", "out_dir", "resume", "amp")
-_PLAIN = (str, int, float, bool, type(None))
+_PLAIN = (str, int, float, bool, type(None))  # exact types: a subclass (e.g. a namedtuple) would not load
+_MAPPINGS = (dict, OrderedDict)  # state_dict() returns an OrderedDict
+_SEQUENCES = (list, tuple, torch.Size)
 
 
 class UnsafeCheckpoint(ValueError):
@@ -55,15 +58,15 @@ class ResumeMismatch(ValueError):
 
 def check_plain(obj: Any, where: str = "state") -> None:
     """Raise ``TypeError`` naming the first entry of ``obj`` that is not a tensor or plain value."""
-    if isinstance(obj, torch.Tensor) or isinstance(obj, _PLAIN):
+    if isinstance(obj, torch.Tensor) or type(obj) in _PLAIN:
         return
-    if isinstance(obj, dict):
+    if type(obj) in _MAPPINGS:
         for key, value in obj.items():
-            if not isinstance(key, (str, int)):
+            if type(key) not in (str, int):
                 raise TypeError(f"checkpoint key {key!r} in {where} is a {type(key).__name__}: keys must be str or int")
             check_plain(value, f"{where}[{key!r}]")
         return
-    if isinstance(obj, (list, tuple)):
+    if type(obj) in _SEQUENCES:
         for i, value in enumerate(obj):
             check_plain(value, f"{where}[{i}]")
         return

@@ -270,6 +270,8 @@ class EMA(AveragedModel):
     """
 
     def __init__(self, G: nn.Module, decay: float, start: int = 0):
+        if not 0.0 < decay < 1.0 or not isinstance(start, int) or start < 0:
+            raise ValueError(f"EMA needs a decay in (0, 1) and a start step >= 0, got decay={decay!r}, start={start!r}")
         super().__init__(G, multi_avg_fn=get_ema_multi_avg_fn(decay), use_buffers=False)
         self.decay, self.start = decay, start
         self.eval().requires_grad_(False)
