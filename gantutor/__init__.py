@@ -6,6 +6,9 @@ module you need, e.g. ``from gantutor import losses`` or ``from gantutor.checks 
 
 __version__ = "0.1.0"
 
-from .device import apply_threads as _apply_threads
+import os as _os
 
-_apply_threads()  # GANTUTOR_THREADS=N pins torch to N threads; unset leaves torch's default
+if _os.environ.get("GANTUTOR_THREADS", "").strip():  # pin torch to N threads; unset: torch's default, and
+    from .device import apply_threads as _apply_threads  # no torch import here (python -m gantutor --help stays fast)
+
+    _apply_threads()

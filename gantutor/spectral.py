@@ -24,7 +24,7 @@ import torch.nn.functional as F
 from torch import nn
 from torch.nn.utils import parametrize
 
-from .train import Callback
+from .callbacks import Callback
 
 __all__ = ["singular_values", "power_iteration", "compensate", "SpectralRegularizer", "SpectrumMonitor", "LAYER_TYPES"]
 

@@ -1,5 +1,9 @@
-"""The command line: train (smoke) → sample → .npz, resume rules, and a 2-process gloo DDP run."""
+"""The command line: train (smoke) → sample → exactly the file asked for, resume rules, safe
+checkpoints, help without torch, and a 2-process gloo DDP run that splits the global batch."""
 
+import argparse
+import builtins
+import json
 import os
 import shutil
 import subprocess
@@ -10,41 +14,135 @@ import numpy as np
 import pytest
 import torch
 
-from gantutor.__main__ import main
+from gantutor import checkpoint
+from gantutor.__main__ import PRESET_NAMES, RECIPE_NAMES, _parser, main
 
 REPO = Path(__file__).resolve().parent.parent
+SMOKE = ["--recipe", "reacgan-fmnist", "--preset", "smoke"]
 
 
 def test_train_sample_npz(tmp_path, capsys):
     run = tmp_path / "run"
-    assert main(["train", "--recipe", "reacgan-fmnist", "--preset", "smoke", "--out", str(run), "--no-progress"]) == 0
+    assert main(["train", *SMOKE, "--out", str(run), "--no-progress"]) == 0
     assert (run / "ckpt.pt").exists() and (run / "recipe.json").exists()
-    assert main(["train", "--recipe", "reacgan-fmnist", "--preset", "smoke", "--out", str(run)]) == 2  # no silent overwrite
+    assert main(["train", *SMOKE, "--out", str(run)]) == 2  # no silent overwrite
     assert "pass --resume" in capsys.readouterr().err
-    assert main(["train", "--recipe", "reacgan-fmnist", "--preset", "smoke", "--out", str(run), "--resume", "--steps", "4", "--no-progress"]) == 0
-    assert torch.load(run / "ckpt.pt", weights_only=False)["step"] == 4
-    out = tmp_path / "s.npz"
-    assert main(["sample", "--run", str(run), "--n", "23", "--out", str(out)]) == 0
-    with np.load(out) as f:
-        assert f["arr_0"].shape == (23, 28, 28, 1) and f["arr_0"].dtype == np.uint8
-        assert f["arr_1"].dtype == np.int64 and f["arr_1"].tolist() == [k % 10 for k in range(23)]
+    assert main(["train", *SMOKE, "--out", str(run), "--resume", "--steps", "4", "--no-progress"]) == 0
+    assert checkpoint.load(run / "ckpt.pt")["step"] == 4
+    for name in ("s.npz", "samples"):  # exactly the path given: no ".npz" appended to a bare name
+        out = tmp_path / name
+        assert main(["sample", "--run", str(run), "--n", "23", "--out", str(out)]) == 0
+        assert sorted(p.name for p in tmp_path.iterdir() if p.is_file()) == sorted({"s.npz", name})
+        with np.load(out) as f:
+            assert f["arr_0"].shape == (23, 28, 28, 1) and f["arr_0"].dtype == np.uint8
+            assert f["arr_1"].dtype == np.int64 and f["arr_1"].tolist() == [k % 10 for k in range(23)]
 
 
-def test_bad_arguments(tmp_path):
-    with pytest.raises(SystemExit):
+def test_resume_checks_recipe_preset_and_settings(tmp_path, capsys):
+    run = tmp_path / "run"
+    assert main(["train", *SMOKE, "--out", str(run), "--no-progress"]) == 0
+    capsys.readouterr()
+    cases = [
+        (["--recipe", "acgan-fmnist", "--preset", "smoke"], "run of --recipe reacgan-fmnist --preset smoke, not of --recipe acgan-fmnist"),
+        (["--recipe", "reacgan-fmnist", "--preset", "cpu"], "run of --recipe reacgan-fmnist --preset smoke, not of --recipe reacgan-fmnist --preset cpu"),
+        ([*SMOKE, "--seed", "1"], "seed 0 → 1"),
+        ([*SMOKE, "--steps", "2"], "steps 3 → 2"),
+    ]
+    for args, message in cases:
+        assert main(["train", *args, "--out", str(run), "--resume", "--no-progress"]) == 2, args
+        assert message in capsys.readouterr().err, args
+    assert checkpoint.load(run / "ckpt.pt")["step"] == 3  # nothing was trained by the refused commands
+    assert main(["train", *SMOKE, "--out", str(run), "--resume", "--steps", "5", "--no-progress"]) == 0  # extending is fine
+    assert checkpoint.load(run / "ckpt.pt")["step"] == 5
+    spec = json.loads((run / "recipe.json").read_text())
+    spec["g_width"] += 1  # the preset changed since the run started
+    (run / "recipe.json").write_text(json.dumps(spec))
+    assert main(["train", *SMOKE, "--out", str(run), "--resume", "--steps", "6"]) == 2
+    assert "differs in: g_width" in capsys.readouterr().err
+
+
+def test_sample_refuses_a_checkpoint_that_carries_code(tmp_path, capsys):
+    run, marker = tmp_path / "run", tmp_path / "pwned"
+    assert main(["train", *SMOKE, "--out", str(run), "--no-progress"]) == 0
+
+    class Evil:
+        def __reduce__(self):
+            return (exec, (f"import builtins; builtins.GANTUTOR_PWNED = True; open({str(marker)!r}, 'w').close()",))
+
+    state = checkpoint.load(run / "ckpt.pt")
+    state["G_ema"] = Evil()
+    torch.save(state, run / "ckpt.pt")
+    capsys.readouterr()
+    assert main(["sample", "--run", str(run), "--n", "4", "--out", str(tmp_path / "x.npz")]) == 2
+    err = capsys.readouterr().err
+    assert "refusing to load" in err and "Nothing in it was run" in err
+    assert main(["train", *SMOKE, "--out", str(run), "--resume", "--steps", "5"]) == 2
+    assert "refusing to load" in capsys.readouterr().err
+    assert not marker.exists() and not hasattr(builtins, "GANTUTOR_PWNED") and not (tmp_path / "x.npz").exists()
+
+
+def test_bad_arguments(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_:
         main(["train", "--recipe", "wgan-mnist", "--out", str(tmp_path)])
-    with pytest.raises(FileNotFoundError, match="not a run folder"):
-        main(["sample", "--run", str(tmp_path), "--n", "4", "--out", str(tmp_path / "x.npz")])
+    assert exit_.value.code == 2 and "unknown recipe 'wgan-mnist': allowed are acgan-cifar10" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["sample", "--run", str(tmp_path), "--n", "0", "--out", "x.npz"])
+    assert "must be a positive integer" in capsys.readouterr().err
+    assert main(["sample", "--run", str(tmp_path), "--n", "4", "--out", str(tmp_path / "x.npz")]) == 2
+    assert "not a run folder" in capsys.readouterr().err
+
+
+def test_bare_call_prints_the_help(capsys):
+    assert main([]) == 2
+    out = capsys.readouterr().out
+    assert out.startswith("usage: python -m gantutor") and "train" in out and "sample" in out and "examples:" in out
+
+
+def test_every_command_and_argument_has_help_and_an_example():
+    parser = _parser()
+    (sub,) = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    assert set(sub.choices) == {"train", "sample", "reproduce"}
+    for name, command in sub.choices.items():
+        assert command.description, name
+        assert f"python -m gantutor {name}" in command.epilog, name
+        for action in command._actions:
+            assert action.help and action.help != argparse.SUPPRESS, (name, action.dest)
+        assert f"python -m gantutor {name}" in parser.epilog
+
+
+def test_names_in_the_help_are_the_recipes():
+    from gantutor.recipes import PRESETS, RECIPES
+
+    assert RECIPE_NAMES == tuple(RECIPES) and PRESET_NAMES == tuple(PRESETS)
+
+
+def test_help_and_version_do_not_import_torch():
+    code = (
+        "import sys\nfrom gantutor.__main__ import main\n"
+        "for argv in (['--help'], ['--version'], ['train', '--help'], ['sample', '--help'], ['reproduce', '--help'], []):\n"
+        "    try:\n        main(argv)\n    except SystemExit:\n        pass\n"
+        "print('TORCH', 'torch' in sys.modules, 'numpy' in sys.modules)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "GANTUTOR_THREADS"}  # set, it pins torch's threads at import
+    proc = subprocess.run([sys.executable, "-c", code], env={**env, "PYTHONPATH": str(REPO)}, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    from gantutor import __version__
+
+    assert f"gantutor {__version__}\n" in proc.stdout
+    assert proc.stdout.strip().endswith("TORCH False False"), proc.stdout[-300:]
 
 
 @pytest.mark.skipif(shutil.which("torchrun") is None and not (Path(sys.executable).parent / "torchrun").exists(), reason="torchrun missing")
-def test_two_process_gloo_ddp_smoke(tmp_path):
+def test_two_process_gloo_ddp_splits_the_global_batch(tmp_path, capsys):
     env = {**os.environ, "PYTHONPATH": str(REPO), "GANTUTOR_DEVICE": "cpu", "OMP_NUM_THREADS": "1"}
     cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2", "-m", "gantutor",
            "train", "--recipe", "acgan-fmnist", "--preset", "smoke", "--out", str(tmp_path / "ddp"), "--no-progress"]
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
-    assert "× 2" in proc.stdout
-    state = torch.load(tmp_path / "ddp" / "ckpt.pt", weights_only=False)
-    assert state["world"] == 2 and state["step"] == 3
+    assert "× 2 (batch 16 = 2 × 8)" in proc.stdout  # the smoke preset's batch 16 is global
+    state = checkpoint.load(tmp_path / "ddp" / "ckpt.pt")
+    assert state["world"] == 2 and state["step"] == 3 and state["cfg"]["batch_size"] == 8
     assert all(torch.isfinite(t).all() for t in state["G"].values() if t.is_floating_point())
+    # the same run resumed by one process is refused: it would shard the data differently
+    assert main(["train", "--recipe", "acgan-fmnist", "--preset", "smoke", "--out", str(tmp_path / "ddp"), "--resume", "--steps", "4"]) == 2
+    assert "world size (processes) 2 → 1" in capsys.readouterr().err
