@@ -356,7 +356,7 @@ class Trainer:
                         bar.set_postfix(d=f"{logs['d_loss']:.3f}", g=f"{logs['g_loss']:.3f}", refresh=False)
                     if self.cfg.sample_every and self.step % self.cfg.sample_every == 0:
                         self.samples.append((self.step, self.sample(self.cfg.n_samples, z=self.fixed_z, labels=self.fixed_y).cpu()))
-                    if self.cfg.ckpt_every and self.step % self.cfg.ckpt_every == 0:
+                    if self.cfg.ckpt_every and self.out_dir is not None and self.step % self.cfg.ckpt_every == 0:
                         self.save_checkpoint()
                     bar.update(1)
                     for cb in self.callbacks:

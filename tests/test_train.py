@@ -260,3 +260,14 @@ def test_global_batch_splits_evenly():
     assert per_process_batch(128, 1) == 128 and per_process_batch(128, 4) == 32
     with pytest.raises(ValueError, match="global batch 16 does not split evenly over 3 processes"):
         per_process_batch(16, 3)
+
+
+def test_ckpt_every_without_out_dir_trains_without_saving():
+    """A preset's checkpoint interval must not crash a run that has no run folder (lessons, tests)."""
+    from gantutor.recipes import get_recipe
+
+    recipe = get_recipe("acgan-fmnist", "smoke")
+    G, D = recipe.build()
+    trainer = Trainer(G, D, recipe.load_data(), recipe.config(ckpt_every=1, steps=2, out_dir=None))
+    trainer.fit(progress=False)
+    assert trainer.step == 2 and trainer.ckpt_path is None
