@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import torch
 
-__all__ = ["get_device", "seed_everything", "is_smoke", "run_mode", "sized", "apply_threads", "environment_report"]
+__all__ = ["get_device", "seed_everything", "is_smoke", "run_mode", "sized", "apply_threads", "keeps_global_rng", "environment_report"]
 
 _DEVICE_PATTERN = re.compile(r"^(cpu|mps|cuda(:\d+)?)$")
 _TRUE = {"1", "true", "yes", "on"}
@@ -76,6 +76,23 @@ def seed_everything(seed: int = 0) -> torch.Generator:
     if torch.cuda.is_available():
         torch.cuda.manual_seed_all(seed)
     return torch.Generator().manual_seed(seed)
+
+
+def keeps_global_rng(fn):
+    """Decorator: ``fn`` may seed and draw from torch's global RNG (e.g. to initialise a model
+    from its ``seed`` argument), but the caller's global state is restored afterwards.
+
+    Library functions take a seed or a generator and leave the lesson's own random stream
+    alone, so a notebook cell's numbers never depend on which library calls ran before it.
+    """
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        with torch.random.fork_rng(devices=range(torch.cuda.device_count()) if torch.cuda.is_available() else []):
+            return fn(*args, **kwargs)
+
+    return wrapper
 
 
 def is_smoke() -> bool:

@@ -27,6 +27,7 @@ from torch import nn
 from tqdm.auto import trange
 
 from gantutor.densities import Density
+from gantutor.device import keeps_global_rng
 from gantutor.losses import GANLoss, get_loss
 
 __all__ = [
@@ -169,6 +170,7 @@ def _data_batch(p_data: Density, n: int, rng: np.random.Generator, device) -> to
     return torch.as_tensor(p_data.sample(n, rng), dtype=torch.float32, device=device)
 
 
+@keeps_global_rng
 def train_gan(
     p_data: Density,
     *,
@@ -273,6 +275,7 @@ def train_gan(
     return run
 
 
+@keeps_global_rng
 def train_discriminator(
     p_data: Density,
     p_g: Density,

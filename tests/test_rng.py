@@ -93,3 +93,26 @@ def test_subsets_and_stand_ins_are_fixed_and_leave_the_global_rng_alone(tmp_path
     d = load_images("fmnist", "test", limit=30)
     assert before.unchanged()
     assert torch.equal(a.images, b.images) and torch.equal(c.images, d.images) and torch.equal(c.labels, d.labels)
+
+
+def test_seeded_library_trainers_leave_the_global_rng_alone():
+    """Functions that seed their own model initialisation restore the caller's global state."""
+    from gantutor import densities, minimax
+    from gantutor.metrics.classifier import train_classifier
+    from gantutor.solutions.l03_spectral_norm import exercise_net
+
+    p_data, p_g = densities.gaussian(0.0, 1.0), densities.gaussian(2.0, 1.0)
+    calls = {
+        "train_gan": lambda: minimax.train_gan(p_data, steps=3, progress=False).G.state_dict(),
+        "train_discriminator": lambda: minimax.train_discriminator(p_data, p_g, steps=3, progress=False)[0].state_dict(),
+        "train_classifier": lambda: train_classifier("fashion-mnist", epochs=1, limit=40, test_limit=20, progress=False).state_dict(),
+        "exercise_net": lambda: exercise_net().state_dict(),
+    }
+    for name, call in calls.items():
+        torch.manual_seed(123)
+        before = GlobalRNG()
+        first = call()
+        assert before.unchanged(), f"{name} changed the global RNG"
+        second = call()
+        if isinstance(first, dict):  # same seed, same model: the seed still decides the initialisation
+            assert all(torch.equal(first[k], second[k]) for k in first), f"{name} is not reproducible"

@@ -17,6 +17,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from ..data import DATASETS, _canonical, data_root, load_images, to_float
+from ..device import keeps_global_rng
 from ._images import _check_images, _check_labels
 
 
@@ -105,6 +106,7 @@ def _predict(classifier: nn.Module, images: torch.Tensor, batch_size: int, what:
     return torch.cat(out)
 
 
+@keeps_global_rng
 def train_classifier(
     dataset: str,
     *,
