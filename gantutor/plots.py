@@ -79,7 +79,7 @@ def plot_spectra(spectra, layers=None, normalize: bool = True, axes=None, title:
             y = s / s[0] if normalize else s
             ax.plot(np.arange(1, len(y) + 1), y.numpy(), label=run, lw=2.5)
         ax.set_xlabel("index i")
-        ax.set_ylabel("σ_i / σ_1" if normalize else "σ_i")
+        ax.set_ylabel(r"$\sigma_i/\sigma_1$" if normalize else r"$\sigma_i$")
         if normalize:
             ax.set_ylim(0, 1.05)
         ax.set_title(f"layer {layer} (r = {len(first[layer])})", fontsize="medium")
@@ -103,7 +103,7 @@ def plot_spectrum_heatmap(steps, matrix, ax=None, title: str | None = None, vmin
     ax.set_xlabel("generator step")
     ax.set_ylabel("index i")
     ax.grid(False)
-    plt.colorbar(mesh, ax=ax, label="σ_i / σ_1")
+    plt.colorbar(mesh, ax=ax, label=r"$\sigma_i/\sigma_1$")
     if title:
         ax.set_title(title, fontsize="medium")
     return ax
