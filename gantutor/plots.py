@@ -79,7 +79,7 @@ def plot_spectra(spectra, layers=None, normalize: bool = True, axes=None, title:
             y = s / s[0] if normalize else s
             ax.plot(np.arange(1, len(y) + 1), y.numpy(), label=run, lw=2.5)
         ax.set_xlabel("index i")
-        ax.set_ylabel("σ_i / σ_1" if normalize else "σ_i")
+        ax.set_ylabel(r"$\sigma_i/\sigma_1$" if normalize else r"$\sigma_i$")
         if normalize:
             ax.set_ylim(0, 1.05)
         ax.set_title(f"layer {layer} (r = {len(first[layer])})", fontsize="medium")
@@ -103,10 +103,62 @@ def plot_spectrum_heatmap(steps, matrix, ax=None, title: str | None = None, vmin
     ax.set_xlabel("generator step")
     ax.set_ylabel("index i")
     ax.grid(False)
-    plt.colorbar(mesh, ax=ax, label="σ_i / σ_1")
+    plt.colorbar(mesh, ax=ax, label=r"$\sigma_i/\sigma_1$")
     if title:
         ax.set_title(title, fontsize="medium")
     return ax
+def log_ticks(ax, axis: str = "y", numticks: int = 6):
+    """At most ``numticks`` labelled decades on a log axis, no minor labels (lessons 03–04).
+
+    Matplotlib's default labels every decade; over 1e-16…1 that is 17 crowded labels in the
+    course's large font. Returns ``ax``.
+    """
+    from matplotlib.ticker import LogLocator, NullFormatter
+
+    if axis not in ("x", "y"):
+        raise ValueError(f"axis must be 'x' or 'y', got {axis!r}")
+    if not isinstance(numticks, int) or isinstance(numticks, bool) or numticks < 2:
+        raise ValueError(f"numticks must be an int >= 2, got {numticks!r}")
+    target = ax.yaxis if axis == "y" else ax.xaxis
+    target.set_major_locator(LogLocator(base=10, numticks=numticks))
+    target.set_minor_formatter(NullFormatter())
+    return ax
+
+
+def plot_convergence(k, measured: dict, reference: dict | None = None, ax=None, title: str | None = None,
+                     xlabel: str = "rounds k", ylabel: str = "error", floor: float = 1e-17):
+    """Errors against the iteration count on a log axis, each with an optional reference rate.
+
+    ``measured`` maps a label to errors (one per entry of ``k``); ``reference`` maps the same
+    labels to the predicted curve (drawn dotted in the same colour), e.g. lesson 03's σ̂ error
+    against (σ₂/σ₁)^{4k} and the direction error against (σ₂/σ₁)^{2k}. Values below ``floor``
+    (float64 round-off) are clipped so the log axis stays readable.
+    """
+    if not isinstance(measured, dict) or not measured:
+        raise ValueError("measured must be a non-empty dict {label: errors}")
+    reference = reference or {}
+    unknown = [key for key in reference if key not in measured]
+    if unknown:
+        raise ValueError(f"reference labels {unknown} are not in measured ({list(measured)})")
+    k = np.asarray(k, dtype=float)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8, 4.8))
+    for j, (label, values) in enumerate(measured.items()):
+        y = np.asarray(values, dtype=float)
+        if y.shape != k.shape:
+            raise ValueError(f"{label!r}: {y.shape[0] if y.ndim else 0} errors for {len(k)} rounds")
+        color = f"C{j}"
+        ax.semilogy(k, np.maximum(y, floor), color=color, lw=3, label=label)
+        if label in reference:
+            ax.semilogy(k, np.maximum(np.asarray(reference[label], dtype=float), floor), color=color, ls=":", lw=2.5)
+    ax.set(xlabel=xlabel, ylabel=ylabel)
+    log_ticks(ax)
+    ax.legend(fontsize="small")
+    if title:
+        ax.set_title(title, fontsize="medium")
+    return ax
+
+
 # --------------------------------------------------------------------------- lesson 01: the minimax game
 
 

@@ -107,8 +107,10 @@ def power_iteration(W: torch.Tensor, n_iter: int = 1, u: torch.Tensor | None = N
     ``u`` (length m) is the starting left vector — pass the previous call's ``u`` to keep
     the iteration going across training steps, as spectral normalization does.
     Each iteration is torch's ``spectral_norm`` step: v = W^T u/‖·‖, u = W v/‖·‖,
-    v = W^T u/‖·‖, and σ = u^T W v. The estimate never exceeds σ_1 and converges to it
-    at the rate (σ_2/σ_1)^2 per iteration.
+    v = W^T u/‖·‖, and σ = u^T W v. The estimate never exceeds σ_1; the direction of v
+    converges at the rate (σ_2/σ_1)^2 per iteration and the estimate σ (a Rayleigh quotient,
+    stationary at the top singular vector) at (σ_2/σ_1)^4 per iteration (lesson 03 derives and
+    measures both).
     """
     if not isinstance(W, torch.Tensor) or W.dim() < 2 or W.numel() == 0:
         raise ValueError(f"W must be a non-empty tensor with at least 2 dimensions, got {getattr(W, 'shape', type(W).__name__)}")

@@ -352,3 +352,150 @@ def test_sr_state_travels_with_the_trainer_checkpoint(tmp_path):
     assert sr2.gamma.keys() == sr.gamma.keys()
     for k in sr.gamma:
         torch.testing.assert_close(sr2.gamma[k], sr.gamma[k], rtol=0, atol=0)
+
+
+# ----------------------------------------------------------------- power-iteration rates (lesson 03)
+
+
+def test_power_iteration_rates_sigma_twice_the_direction_exponent():
+    """1 − σ̂/σ₁ falls like ρ^{4k}, the direction error like ρ^{2k} (ρ = σ₂/σ₁)."""
+    import numpy as np
+
+    rho = 0.7
+    g = torch.Generator().manual_seed(0)
+    U, _ = torch.linalg.qr(torch.randn(30, 30, generator=g, dtype=torch.float64))
+    V, _ = torch.linalg.qr(torch.randn(50, 30, generator=g, dtype=torch.float64))
+    S = torch.cat([torch.tensor([1.0, rho]), 0.3 * torch.linspace(1, 0.1, 28)]).double()
+    W = (U * S) @ V.T
+    ks = np.arange(2, 16)
+    e_sigma, e_dir = [], []
+    for k in ks:
+        sigma, _, v = power_iteration(W, int(k), u=torch.ones(30, dtype=torch.float64))
+        assert sigma <= S[0] + 1e-15  # from below
+        e_sigma.append(1 - sigma.item())
+        e_dir.append((v - (v @ V[:, 0]) * V[:, 0]).norm().item())
+    keep = np.array(e_sigma) > 1e-13
+    slope_sigma = np.polyfit(ks[keep], np.log(np.array(e_sigma)[keep]), 1)[0]
+    slope_dir = np.polyfit(ks, np.log(e_dir), 1)[0]
+    assert slope_sigma == pytest.approx(4 * math.log(rho), abs=0.02)
+    assert slope_dir == pytest.approx(2 * math.log(rho), abs=0.02)
+
+
+# ----------------------------------------------------------------- the claims' measurements (lessons 03–04)
+
+
+def test_lipschitz_probe_bounds():
+    from gantutor.reproduce.spectral import lipschitz_probe
+
+    torch.manual_seed(0)
+    lin = nn.Sequential(nn.Linear(5, 1))  # f(x) = w·x: ‖∇f‖ = ‖w‖ = σ₁ everywhere, the bounds meet
+    out = lipschitz_probe(lin, torch.randn(10, 5))
+    assert out["grad_max"] == pytest.approx(out["prod_sigma"], rel=1e-6)
+    net = nn.Sequential(nn.Linear(2, 16), nn.LeakyReLU(0.2), nn.Linear(16, 16), nn.ReLU(), nn.Linear(16, 1))
+    probe = lipschitz_probe(net, {"a": torch.randn(200, 2), "b": 3 * torch.randn(200, 2)})
+    assert probe["grad_max"] == max(probe["grad_max_a"], probe["grad_max_b"])
+    assert probe["grad_max"] <= probe["prod_sigma"] + 1e-6
+    sn_net = nn.Sequential(spectral_norm(nn.Linear(2, 16)), nn.LeakyReLU(0.2), spectral_norm(nn.Linear(16, 1)))
+    sn_net.train()
+    for _ in range(50):  # power-iteration rounds (train-mode forward passes)
+        sn_net(torch.randn(4, 2))
+    sn_probe = lipschitz_probe(sn_net, torch.randn(100, 2))
+    assert sn_probe["prod_sigma"] == pytest.approx(1.0, abs=1e-4) and sn_probe["grad_max"] <= 1 + 1e-4
+    assert sn_net.training  # the probe restores the mode
+    with pytest.raises(TypeError, match="Module"):
+        lipschitz_probe(torch.randn(3, 3), torch.randn(3, 3))
+    with pytest.raises(ValueError, match="points"):
+        lipschitz_probe(net, torch.randn(5))
+
+
+def test_class_coverage_on_its_own_reference():
+    from gantutor.reproduce.spectral import class_coverage
+
+    torch.manual_seed(0)
+    ref = torch.rand(40, 1, 4, 4) * 2 - 1
+    labels = torch.arange(40) % 10
+    ref_x = ref.flatten(1)
+    out = class_coverage(ref, ref_x, labels, real_div=torch.pdist(ref_x).mean().item())
+    assert out["classes ≥ 2 %"] == 10 and out["KL(classes ‖ uniform)"] == pytest.approx(0.0, abs=1e-6)
+    assert out["distance to nearest real"] == pytest.approx(0.0, abs=1e-3)  # cdist via matmul: ~1e-4 round-off
+    assert out["pairwise distance / real"] == pytest.approx(1.0, rel=1e-6)
+    one_class = class_coverage(ref[:1].expand(8, -1, -1, -1), ref_x, labels, 1.0)  # collapse: one class, KL = log 10
+    assert one_class["classes ≥ 2 %"] == 1 and one_class["KL(classes ‖ uniform)"] == pytest.approx(math.log(10), rel=1e-5)
+    with pytest.raises(ValueError, match="pixels"):
+        class_coverage(torch.rand(4, 1, 3, 3), ref_x, labels, 1.0)
+
+
+def _lip_records(sn_grad, sn_prod, free_grad):
+    return [{"seed": s, "config": "sn", "grad_max": g, "prod_sigma": p} for s, (g, p) in enumerate(zip(sn_grad, sn_prod))] + \
+           [{"seed": s, "config": "none", "grad_max": g, "prod_sigma": 10.0} for s, g in enumerate(free_grad)]
+
+
+@pytest.mark.parametrize("sn_grad,sn_prod,free_grad,verdict", [
+    ([0.2, 0.25, 0.3], [1.01, 1.02, 1.015], [2.0, 2.5, 3.0], "reproduced"),
+    ([1.5, 1.6, 1.7], [1.8, 1.9, 2.0], [2.0, 2.5, 3.0], "not reproduced"),
+    ([0.2, 0.25, 0.3], [1.01, 1.02, 1.015], [0.5, 0.6, 0.7], "inconclusive"),  # the probe never saw a violation
+])
+def test_sn_lipschitz_rule(sn_grad, sn_prod, free_grad, verdict):
+    from gantutor.reproduce import get_claim, summarize
+
+    recs = _lip_records(sn_grad, sn_prod, free_grad)
+    assert get_claim("sn-lipschitz").decide(summarize(recs), recs) == verdict
+
+
+def _sr_records(sn_end, dyn_end, sn_kl, dyn_kl, start=0.6):
+    recs = []
+    for s in range(len(sn_end)):
+        recs.append({"seed": s, "config": "sn", "tail_start": start, "tail_end": sn_end[s], "kl_uniform": sn_kl[s]})
+        recs.append({"seed": s, "config": "sr-dynamic", "tail_start": start, "tail_end": dyn_end[s], "kl_uniform": dyn_kl[s]})
+    return recs
+
+
+@pytest.mark.parametrize("sn_end,dyn_end,sn_kl,dyn_kl,verdict", [
+    ([0.1, 0.12, 0.15], [0.55, 0.6, 0.58], [0.8, 0.9, 0.7], [0.2, 0.25, 0.3], "reproduced"),
+    ([0.1, 0.12, 0.15], [0.55, 0.6, 0.58], [0.2, 0.25, 0.3], [0.8, 0.9, 0.7], "not reproduced"),  # SR worse
+    ([0.1, 0.12, 0.15], [0.55, 0.6, 0.58], [0.2, 0.9, 0.5], [0.3, 0.8, 0.4], "inconclusive"),
+    ([0.7, 0.8, 0.75], [0.8, 0.85, 0.9], [0.8, 0.9, 0.7], [0.2, 0.25, 0.3], "not reproduced"),  # no collapse
+])
+def test_sr_collapse_rule(sn_end, dyn_end, sn_kl, dyn_kl, verdict):
+    from gantutor.reproduce import get_claim, summarize
+
+    recs = _sr_records(sn_end, dyn_end, sn_kl, dyn_kl)
+    assert get_claim("sr-spectral-collapse").decide(summarize(recs), recs) == verdict
+
+
+@pytest.mark.parametrize("name,configs,keys", [
+    ("sn-lipschitz", {"sn", "none"}, {"grad_max", "prod_sigma", "sigma_lag"}),
+    ("sr-spectral-collapse", {"sn", "sr-static", "sr-dynamic"}, {"tail_start", "tail_end", "kl_uniform", "classes_2pct"}),
+])
+def test_claim_smoke_run(name, configs, keys):
+    from gantutor.reproduce import VERDICTS, run_claim
+
+    result = run_claim(name, 2, progress=False)
+    assert result["smoke"] and result["verdict"] in VERDICTS and result["seeds"] == [0, 1]
+    assert {r["config"] for r in result["per_seed"]} == configs
+    assert len(result["per_seed"]) == 2 * len(configs)
+    for rec in result["per_seed"]:
+        assert keys <= rec.keys() and all(math.isfinite(rec[k]) for k in keys)
+
+
+def test_plot_helpers():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    from gantutor.plots import log_ticks, plot_convergence
+
+    k = np.arange(1, 41)
+    ax = plot_convergence(k, {"a": 0.5 ** (4 * k), "b": 0.5 ** (2 * k)}, {"a": 0.5 ** (4 * k)}, title="t")
+    ax.figure.canvas.draw()
+    labelled = [t for t in ax.get_yticklabels() if t.get_text()]
+    assert 2 <= len(labelled) <= 8  # not one label per decade over 1e-48…1
+    with pytest.raises(ValueError, match="reference"):
+        plot_convergence(k, {"a": k}, {"c": k})
+    with pytest.raises(ValueError, match="rounds"):
+        plot_convergence(k, {"a": k[:3]})
+    with pytest.raises(ValueError, match="axis"):
+        log_ticks(ax, "z")
+    plt.close("all")

@@ -60,7 +60,9 @@ def _rounds() -> int:
     "03.rounds",
     "How many power-iteration rounds from u = ones until 1 − σ̂/σ₁ < 1e-6 for exercise_matrix()?",
     check=lambda ans: int(ans) == _rounds(),
-    hint="Loop k = 1, 2, … and stop at the first k with 1 − σ̂/σ₁ < 1e-6; the error falls like (σ₂/σ₁)^{2k} = 0.64^k.",
+    hint="Loop k = 1, 2, … and stop at the first k with 1 − σ̂/σ₁ < 1e-6. The estimate's error falls like "
+         "(σ₂/σ₁)^{4k} = 0.8^{4k} ≈ 0.41^k once σ₂ dominates (the direction's error like (σ₂/σ₁)^{2k}); here σ₃/σ₁ = 0.75 "
+         "is close to σ₂/σ₁, so count rather than predict.",
 )
 def rounds() -> int:
     return _rounds()
