@@ -137,7 +137,7 @@ def test_two_process_gloo_ddp_splits_the_global_batch(tmp_path, capsys):
     env = {**os.environ, "PYTHONPATH": str(REPO), "GANTUTOR_DEVICE": "cpu", "OMP_NUM_THREADS": "1"}
     cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2", "-m", "gantutor",
            "train", "--recipe", "acgan-fmnist", "--preset", "smoke", "--out", str(tmp_path / "ddp"), "--no-progress"]
-    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     assert "× 2 (batch 16 = 2 × 8)" in proc.stdout  # the smoke preset's batch 16 is global
     state = checkpoint.load(tmp_path / "ddp" / "ckpt.pt")
