@@ -345,3 +345,21 @@ def test_lsgan_ring_claim_smoke(monkeypatch, tmp_path):
     assert set(on_disk["summary"]) == {"lsgan", "regular"}
     for key in ("data", "generator", "discriminator", "init", "updates", "optimizer", "lsgan loss", "regular loss"):
         assert on_disk["protocol"][key]["source"]
+
+
+def test_lsgan_ring_claim_resumes_exactly(tmp_path):
+    """A run killed after a snapshot and restarted from its cache gives the uninterrupted run's numbers."""
+    from gantutor.reproduce import lsgan_ring as L
+
+    size = {"iterations": 6, "every": 3, "batch": 16, "n_eval": 200}
+    straight = L.train_config("regular", [0, 1], size)
+    L.train_config("regular", [0, 1], {**size, "iterations": 3}, cache=tmp_path)  # "killed" after the first snapshot
+    (path,) = tmp_path.glob("*.pt")
+    state = torch.load(path, weights_only=False)
+    assert state["steps"] == 3
+    state["records"][0]["modes_3"] = -1  # a mark: the resumed run must take its first snapshot from the cache
+    torch.save(state, path)
+    resumed = L.train_config("regular", [0, 1], size, cache=tmp_path)
+    assert resumed[0]["modes_3"] == -1
+    resumed[0]["modes_3"] = straight[0]["modes_3"]
+    assert resumed == straight  # the state (weights, Adam, random streams) continued exactly

@@ -16,6 +16,8 @@ apart, so the threshold can never confuse two modes).
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Any, Sequence
 
 from . import Claim, compare_means, register
@@ -102,30 +104,77 @@ def sizes(smoke: bool) -> dict[str, int]:
     return {"iterations": ITERATIONS, "every": SNAPSHOT_EVERY, "batch": BATCH, "n_eval": N_EVAL}
 
 
+def cache_dir() -> Path:
+    """Where an unfinished full run keeps its state: ``$GANTUTOR_RUNS/reproduce/cache/lsgan-ring`` (default ``runs/``)."""
+    return Path(os.environ.get("GANTUTOR_RUNS", "runs")) / "reproduce" / "cache" / "lsgan-ring"
+
+
+def _cache_file(cache: Path, config: str, seeds: Sequence[int], size: dict) -> Path:
+    return cache / f"{config}-seeds{'_'.join(map(str, seeds))}-batch{size['batch']}-every{size['every']}-n{size['n_eval']}.pt"
+
+
+def train_config(config: str, seeds: Sequence[int], size: dict, cache: Path | None = None) -> list[dict[str, Any]]:
+    """Train one configuration for ``seeds`` (one batched model) and measure every snapshot.
+
+    With ``cache``, the complete state (weights, both Adams, every seed's random streams and the
+    records so far) is saved after each snapshot and a later call resumes from it, giving the
+    same numbers as an uninterrupted run: a 35k-iteration run killed half way loses at most
+    one snapshot interval.
+    """
+    import torch
+
+    from gantutor.toy import mode_coverage
+
+    gan = make_gan(config, seeds, size["batch"])
+    rec = [{"seed": int(s), "config": config} for s in seeds]
+    path = _cache_file(cache, config, seeds, size) if cache is not None else None
+    if path is not None and path.exists():
+        state = torch.load(path, weights_only=False)
+        gan.G.load_state_dict(state["G"])
+        gan.D.load_state_dict(state["D"])
+        gan.opt_g.load_state_dict(state["opt_g"])
+        gan.opt_d.load_state_dict(state["opt_d"])
+        for g, st in zip(gan.gens, state["gens"]):
+            g.set_state(st)
+        gan.steps, rec = state["steps"], state["records"]
+    for step in range(size["every"], size["iterations"] + 1, size["every"]):
+        if step <= gan.steps:
+            continue
+        gan.step(step - gan.steps)
+        cov = mode_coverage(gan.sample(size["n_eval"]), gan.mixture, THRESHOLD)
+        for i, r in enumerate(rec):
+            for key in ("modes", "high_quality", "reverse_kl"):
+                value = cov[key][i]
+                r[f"{key}_{step}"] = int(value) if key == "modes" else float(value)
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            state = {"steps": gan.steps, "G": gan.G.state_dict(), "D": gan.D.state_dict(),
+                     "opt_g": gan.opt_g.state_dict(), "opt_d": gan.opt_d.state_dict(),
+                     "gens": [g.get_state() for g in gan.gens], "records": rec}
+            torch.save(state, path.with_suffix(".tmp"))
+            os.replace(path.with_suffix(".tmp"), path)
+    last = size["iterations"]
+    for r in rec:
+        r.update(modes=r[f"modes_{last}"], high_quality=r[f"high_quality_{last}"], reverse_kl=r[f"reverse_kl_{last}"])
+    return rec
+
+
 def run(seeds: Sequence[int], smoke: bool) -> list[dict[str, Any]]:
     """Train both configurations for these seeds (one batched model each); one record per (seed, config).
 
     Each record has the final ``modes``, ``high_quality``, ``reverse_kl`` and the same three
-    at every snapshot as ``modes_<step>`` etc.
+    at every snapshot as ``modes_<step>`` etc. A full (non-smoke) run keeps its state in
+    :func:`cache_dir` after every snapshot, so rerunning the same command after a kill resumes
+    it; the cache is removed when both configurations are done.
     """
-    from gantutor.toy import mode_coverage
-
     size = sizes(smoke)
+    cache = None if smoke else cache_dir()
     records = []
     for config in CONFIGS:
-        gan = make_gan(config, seeds, size["batch"])
-        rec = [{"seed": int(s), "config": config} for s in seeds]
-        for step in range(size["every"], size["iterations"] + 1, size["every"]):
-            gan.step(step - gan.steps)
-            cov = mode_coverage(gan.sample(size["n_eval"]), gan.mixture, THRESHOLD)
-            for i, r in enumerate(rec):
-                for key in ("modes", "high_quality", "reverse_kl"):
-                    value = cov[key][i]
-                    r[f"{key}_{step}"] = int(value) if key == "modes" else float(value)
-        for r in rec:
-            last = size["iterations"]
-            r.update(modes=r[f"modes_{last}"], high_quality=r[f"high_quality_{last}"], reverse_kl=r[f"reverse_kl_{last}"])
-        records.extend(rec)
+        records.extend(train_config(config, seeds, size, cache))
+    if cache is not None:
+        for config in CONFIGS:
+            _cache_file(cache, config, seeds, size).unlink(missing_ok=True)
     return records
 
 
