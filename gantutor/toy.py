@@ -9,9 +9,12 @@ Adams (Adam is element-wise), and each seed's loss is its own batch mean, so the
 never see each other.
 
 * :func:`ring`, :func:`grid` (and :func:`spiral`, :func:`two_rings` for the playground)
-  return a :class:`Mixture`.
+  return a :class:`Mixture`; :func:`lsgan_ring` is the LSGAN authors' own ring (radius 1,
+  σ = 0.01, the top mode with double weight), used by the claim ``lsgan-ring``.
 * :func:`mode_coverage` — modes covered, fraction of high-quality samples, reverse KL.
-* :class:`ToyGAN` — B seeds of one (loss, regularizer) configuration, trained together.
+* :class:`ToyGAN` — B seeds of one (loss, regularizer) configuration, trained together;
+  its defaults are the arena's, its options (tanh, orthogonal init, loss parameters,
+  simultaneous updates, per-net Adam settings) express the LSGAN authors' protocol.
 * :func:`arena` — every configuration × seeds → a pandas table plus snapshots.
 """
 
