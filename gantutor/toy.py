@@ -9,9 +9,12 @@ Adams (Adam is element-wise), and each seed's loss is its own batch mean, so the
 never see each other.
 
 * :func:`ring`, :func:`grid` (and :func:`spiral`, :func:`two_rings` for the playground)
-  return a :class:`Mixture`.
+  return a :class:`Mixture`; :func:`lsgan_ring` is the LSGAN authors' own ring (radius 1,
+  σ = 0.01, the top mode with double weight), used by the claim ``lsgan-ring``.
 * :func:`mode_coverage` — modes covered, fraction of high-quality samples, reverse KL.
-* :class:`ToyGAN` — B seeds of one (loss, regularizer) configuration, trained together.
+* :class:`ToyGAN` — B seeds of one (loss, regularizer) configuration, trained together;
+  its defaults are the arena's, its options (tanh, orthogonal init, loss parameters,
+  simultaneous updates, per-net Adam settings) express the LSGAN authors' protocol.
 * :func:`arena` — every configuration × seeds → a pandas table plus snapshots.
 """
 
@@ -31,12 +34,15 @@ from gantutor.losses import LOSSES, get_loss
 from gantutor.spectral import compensate
 
 __all__ = [
-    "Mixture", "ring", "grid", "spiral", "two_rings", "DATASETS", "get_mixture",
+    "Mixture", "ring", "grid", "spiral", "two_rings", "lsgan_ring", "DATASETS", "get_mixture",
     "mode_coverage", "batched_spectral_norm", "BatchedMLP", "ToyGAN", "REGULARIZERS",
-    "arena", "ArenaResult",
+    "arena", "ArenaResult", "ACTIVATIONS", "INITS", "UPDATES",
 ]
 
 REGULARIZERS = ("none", "sn", "sr", "gp")
+ACTIVATIONS = ("relu", "tanh")
+INITS = ("default", "orthogonal")
+UPDATES = ("alternating", "simultaneous")
 
 
 # --------------------------------------------------------------------------- data
@@ -44,11 +50,17 @@ REGULARIZERS = ("none", "sn", "sr", "gp")
 
 @dataclass(frozen=True)
 class Mixture:
-    """An equal-weight mixture of isotropic 2-D Gaussians: ``centers`` (K×2) and one ``std``."""
+    """A mixture of isotropic 2-D Gaussians: ``centers`` (K×2), one ``std`` and mixing ``weights``.
+
+    ``weights`` (K,) are the mixing probabilities; ``None`` means equal weights (every
+    mixture of the arena). They are normalized to sum to 1. The LSGAN authors' ring
+    (:func:`lsgan_ring`) needs them: its top mode has twice the weight of the others.
+    """
 
     centers: torch.Tensor
     std: float
     name: str = "mixture"
+    weights: torch.Tensor | None = None
 
     def __post_init__(self):
         c = self.centers
@@ -56,16 +68,34 @@ class Mixture:
             raise ValueError(f"centers must be a (K, 2) tensor with K >= 1, got {getattr(c, 'shape', type(c))}")
         if not (isinstance(self.std, (int, float)) and self.std > 0):
             raise ValueError(f"std must be a positive number, got {self.std!r}")
+        if self.weights is not None:
+            w = torch.as_tensor(self.weights, dtype=torch.float64)
+            if w.shape != (c.shape[0],) or not torch.isfinite(w).all() or (w < 0).any() or w.sum() <= 0:
+                raise ValueError(f"weights must be {c.shape[0]} non-negative finite numbers with a positive sum "
+                                 f"(one per center), got {self.weights!r}")
+            object.__setattr__(self, "weights", (w / w.sum()).float())
 
     @property
     def n_modes(self) -> int:
         return self.centers.shape[0]
 
+    @property
+    def probs(self) -> torch.Tensor:
+        """The mixing probabilities (K,): ``weights``, or 1/K each."""
+        if self.weights is None:
+            return torch.full((self.n_modes,), 1.0 / self.n_modes)
+        return self.weights
+
     def sample(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
-        """``n`` points (n×2): a uniformly chosen center plus N(0, std²·I) noise."""
+        """``n`` points (n×2): a center drawn with the mixing probabilities plus N(0, std²·I) noise."""
         if not isinstance(n, int) or isinstance(n, bool) or n < 0:
             raise ValueError(f"n must be a non-negative int, got {n!r}")
-        idx = torch.randint(self.n_modes, (n,), generator=generator)
+        if self.weights is None:
+            idx = torch.randint(self.n_modes, (n,), generator=generator)
+        elif n == 0:
+            idx = torch.zeros(0, dtype=torch.long)
+        else:
+            idx = torch.multinomial(self.weights, n, replacement=True, generator=generator)
         return self.centers[idx] + self.std * torch.randn(n, 2, generator=generator)
 
 
@@ -111,7 +141,25 @@ def two_rings(inner: int = 4, outer: int = 8, radii=(1.0, 2.5), std: float = 0.0
     return Mixture(torch.cat([a, b]), float(std), f"two_rings{inner + outer}")
 
 
-DATASETS = {"ring": ring, "grid": grid, "spiral": spiral, "two_rings": two_rings}
+def lsgan_ring(radius: float = 1.0, std: float = 0.01) -> Mixture:
+    """The LSGAN authors' mixture of Gaussians (Mao et al. 2017; ``sample_mog`` in xudonmao/LSGAN).
+
+    Their code draws one of 9 components uniformly, at angles ``linspace(0, 2π, 9)`` and
+    position (r·sin θ, r·cos θ); θ = 0 and θ = 2π are the same point, the top one. So the
+    data has **8 distinct modes**, and the top mode (0, r) carries weight 2/9, the others 1/9
+    each. We represent it as 8 centers with those weights (same distribution, and
+    :func:`mode_coverage` then counts 8 modes, not 9 of which two coincide). Default radius
+    1.0 and std 0.01 are the authors': neighbours are 2·r·sin(π/8) ≈ 0.765 apart, ≈ 77σ.
+    """
+    _positive("radius", radius)
+    _positive("std", std)
+    theta = 2 * math.pi * torch.arange(8, dtype=torch.float64) / 8
+    centers = (radius * torch.stack([theta.sin(), theta.cos()], 1)).float()
+    weights = torch.tensor([2.0] + [1.0] * 7) / 9
+    return Mixture(centers, float(std), "lsgan_ring8", weights)
+
+
+DATASETS = {"ring": ring, "grid": grid, "spiral": spiral, "two_rings": two_rings, "lsgan_ring": lsgan_ring}
 
 
 def get_mixture(data: str | Mixture) -> Mixture:
@@ -139,8 +187,9 @@ def _coverage_tensors(samples: torch.Tensor, mixture: Mixture, threshold: float 
     counts = torch.zeros(B, K, dtype=samples.dtype).scatter_add_(1, nearest, good.to(samples.dtype))
     n_good = counts.sum(1)
     q = counts / n_good.clamp_min(1)[:, None]
-    # reverse KL(q || uniform) = Σ q_k log(q_k K), with 0·log 0 = 0
-    terms = torch.where(q > 0, q * torch.log(q.clamp_min(1e-30) * K), torch.zeros_like(q))
+    # reverse KL(q || w) = Σ q_k log(q_k / w_k) with w the mixing weights (uniform: Σ q_k log(q_k K)); 0·log 0 = 0
+    w = mixture.probs.to(samples)[None]
+    terms = torch.where(q > 0, q * torch.log(q.clamp_min(1e-30) / w), torch.zeros_like(q))
     rkl = torch.where(n_good > 0, terms.sum(1), torch.full_like(n_good, math.inf))
     return (counts > 0).sum(1), good.to(samples.dtype).mean(1), rkl
 
@@ -150,9 +199,11 @@ def mode_coverage(samples: torch.Tensor, mixture: Mixture, threshold: float = 3.
 
     A sample is *high-quality* if it lies within ``threshold``·std (3·std) of its nearest
     center. Returns ``modes`` (centers with ≥ 1 high-quality sample), ``high_quality``
-    (the fraction of samples that are) and ``reverse_kl`` = Σ_k q_k log(q_k·K), where q_k
-    is the fraction of high-quality samples nearest center k (0 when all modes are hit
-    equally; +inf when no sample is high-quality). Those papers use 2,500 samples.
+    (the fraction of samples that are) and ``reverse_kl`` = Σ_k q_k log(q_k/w_k), where q_k
+    is the fraction of high-quality samples nearest center k and w_k the mixture's weight
+    of mode k (1/K for the equal-weight mixtures: Σ_k q_k log(q_k·K)); it is 0 when the modes
+    are hit in the data's proportions, +inf when no sample is high-quality. Those papers
+    use 2,500 samples.
     ``samples`` is (N, 2) → numbers, or (B, N, 2) → NumPy arrays of length B.
     """
     if not isinstance(mixture, Mixture):
@@ -197,8 +248,13 @@ def batched_spectral_norm(weight: torch.Tensor, u: torch.Tensor, v: torch.Tensor
 class BatchedMLP(torch.nn.Module):
     """B independent MLPs with stacked weights: x (B, N, in) → (B, N, out) by ``torch.baddbmm``.
 
-    Seed b's weights are drawn from its own generator with nn.Linear's default init
-    (uniform ±1/√fan_in), so seed b here equals a lone network built with seed b.
+    Seed b's weights are drawn from its own generator, so seed b here equals a lone network
+    built with seed b. ``init="default"`` is nn.Linear's default (uniform ±1/√fan_in for
+    weights and biases); ``init="orthogonal"`` draws each weight matrix orthogonal (orthonormal
+    rows or columns, whichever fit) times ``gain`` with ``torch.nn.init.orthogonal_`` and sets
+    the biases to 0 — TF-slim's ``fully_connected`` under ``tf.orthogonal_initializer(gain)``,
+    the LSGAN authors' mixture-of-Gaussians setting. ``activation`` ("relu" or "tanh") acts
+    between layers; the output layer is linear.
     ``norm`` = "sn" or "sr" divides every weight by its spectral norm (batched power
     iteration); "sr" first adds SR-GAN's compensation ΔW (Liu et al., 2019), recomputed by
     an SVD every ``sr_every`` updates (the SVD is the arena's most expensive step; the
@@ -206,18 +262,30 @@ class BatchedMLP(torch.nn.Module):
     """
 
     def __init__(self, sizes: Sequence[int], seeds: Sequence[int], norm: str = "none", sr_ratio: float = 0.5, salt: int = 0,
-                 sr_every: int = 5):
+                 sr_every: int = 5, activation: str = "relu", init: str = "default", gain: float = 1.0):
         super().__init__()
         if norm not in ("none", "sn", "sr"):
             raise ValueError(f"norm must be 'none', 'sn' or 'sr', got {norm!r}")
+        if activation not in ACTIVATIONS:
+            raise ValueError(f"unknown activation {activation!r}: allowed are {', '.join(map(repr, ACTIVATIONS))}")
+        if init not in INITS:
+            raise ValueError(f"unknown init {init!r}: allowed are {', '.join(map(repr, INITS))}")
+        _positive("gain", gain)
         self.sizes, self.norm, self.sr_ratio, self.sr_every = list(sizes), norm, sr_ratio, sr_every
+        self.activation, self.init, self.gain = activation, init, float(gain)
+        self._act = torch.relu if activation == "relu" else torch.tanh
         self._updates, self._delta = 0, {}
         gens = [torch.Generator().manual_seed(int(s) * 1000 + salt) for s in seeds]
         self.weights, self.biases = torch.nn.ParameterList(), torch.nn.ParameterList()
         for i, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:])):
-            bound = 1 / math.sqrt(fan_in)
-            w = torch.stack([(torch.rand(fan_out, fan_in, generator=g) * 2 - 1) * bound for g in gens])
-            b = torch.stack([(torch.rand(1, fan_out, generator=g) * 2 - 1) * bound for g in gens])
+            if init == "default":
+                bound = 1 / math.sqrt(fan_in)
+                w = torch.stack([(torch.rand(fan_out, fan_in, generator=g) * 2 - 1) * bound for g in gens])
+                b = torch.stack([(torch.rand(1, fan_out, generator=g) * 2 - 1) * bound for g in gens])
+            else:
+                w = torch.stack([torch.nn.init.orthogonal_(torch.empty(fan_out, fan_in), gain=self.gain, generator=g)
+                                 for g in gens])
+                b = torch.zeros(len(gens), 1, fan_out)
             self.weights.append(torch.nn.Parameter(w))
             self.biases.append(torch.nn.Parameter(b))
             if norm != "none":  # power-iteration vectors, warmed up with 15 steps like torch's
@@ -250,7 +318,7 @@ class BatchedMLP(torch.nn.Module):
         for i, (w, b) in enumerate(zip(ws, self.biases)):
             x = torch.baddbmm(b, x, w.transpose(1, 2))
             if i < len(ws) - 1:
-                x = torch.relu(x)
+                x = self._act(x)
         return x
 
 
@@ -260,11 +328,25 @@ class BatchedMLP(torch.nn.Module):
 class ToyGAN:
     """B seeds of one GAN configuration on a 2-D mixture, trained as one batched model.
 
-    G: z (2-D standard normal) → 2-D point; D: point → raw score; both are the LSGAN
-    paper's three fully-connected layers (§4.4), ``width`` hidden units each, ReLU.
+    G: z (``z_dim``-D standard normal) → 2-D point; D: point → raw score; both are MLPs with
+    two hidden layers of ``width`` units (LSGAN §4.4's three fully-connected layers).
     ``regularizer``: "none", "sn" (spectral norm on D, Miyato et al. 2018), "sr" (SR-GAN
     static compensation + SN, Liu et al. 2019) or "gp" (the R1 penalty
     γ/2·E_data‖∇D(x)‖² of Mescheder et al. 2018, which suits every loss here).
+
+    The defaults are the course's arena (ReLU, nn.Linear init, 2-D z, alternating updates).
+    The other options express the LSGAN authors' mixture-of-Gaussians protocol:
+
+    * ``activation`` "relu" | "tanh"; ``init`` "default" | "orthogonal" (with ``init_gain``,
+      biases 0) — see :class:`BatchedMLP`;
+    * ``loss_params``: the loss's parameters, e.g. ``{"a": 0, "b": 1, "c": 1}`` for LSGAN's
+      0-1-1 coding (:func:`gantutor.losses.get_loss`);
+    * ``update`` "alternating": ``n_dis`` D steps, each on fresh samples, then one G step
+      against the updated D; "simultaneous": one forward pass of real and fake samples
+      gives both losses, both gradients are taken from it, then D and G step together
+      (what one ``sess.run([g_train_op, d_train_op])`` does; needs ``n_dis`` = 1);
+    * per-net Adam settings ``lr_g``/``lr_d``, ``eps_g``/``eps_d`` and shared ``betas``.
+
     Seed b uses only its own random streams, so training B seeds together gives the same
     numbers as training each alone (up to float rounding).
     """
@@ -272,27 +354,36 @@ class ToyGAN:
     def __init__(self, data: str | Mixture = "ring", loss: str = "nonsaturating", regularizer: str = "none",
                  seeds: int | Sequence[int] = 1, width: int = 128, z_dim: int = 2, batch_size: int = 256,
                  lr_g: float = 1e-3, lr_d: float = 1e-3, n_dis: int = 1, gp_weight: float = 0.1,
-                 sr_ratio: float = 0.5, sr_every: int = 5, betas=(0.5, 0.999)):
+                 sr_ratio: float = 0.5, sr_every: int = 5, betas=(0.5, 0.999), *, activation: str = "relu",
+                 init: str = "default", init_gain: float = 1.0, loss_params: dict | None = None,
+                 update: str = "alternating", eps_g: float = 1e-8, eps_d: float = 1e-8):
         self.mixture = get_mixture(data)
         self.loss_name = loss
-        self.loss = get_loss(loss)  # a bad name raises a ValueError listing the allowed ones
+        if loss_params is not None and not isinstance(loss_params, dict):
+            raise ValueError(f"loss_params must be a dict of the loss's parameters or None, got {loss_params!r}")
+        self.loss = get_loss(loss, **(loss_params or {}))  # a bad name raises a ValueError listing the allowed ones
         if regularizer not in REGULARIZERS:
             raise ValueError(f"unknown regularizer {regularizer!r}: allowed are {', '.join(map(repr, REGULARIZERS))}")
+        if update not in UPDATES:
+            raise ValueError(f"unknown update {update!r}: allowed are {', '.join(map(repr, UPDATES))}")
         seeds = list(range(seeds)) if isinstance(seeds, int) else [int(s) for s in seeds]
         if not seeds:
             raise ValueError("seeds must name at least one seed")
         for name, value in (("width", width), ("z_dim", z_dim), ("batch_size", batch_size), ("n_dis", n_dis)):
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ValueError(f"{name} must be a positive int, got {value!r}")
-        _positive("lr_g", lr_g)
-        _positive("lr_d", lr_d)
-        self.regularizer, self.seeds, self.z_dim = regularizer, seeds, z_dim
+        if update == "simultaneous" and n_dis != 1:
+            raise ValueError(f"update='simultaneous' takes one D and one G step per iteration: n_dis must be 1, got {n_dis}")
+        for name, value in (("lr_g", lr_g), ("lr_d", lr_d), ("eps_g", eps_g), ("eps_d", eps_d)):
+            _positive(name, value)
+        self.regularizer, self.seeds, self.z_dim, self.update = regularizer, seeds, z_dim, update
         self.batch_size, self.n_dis, self.gp_weight = batch_size, n_dis, gp_weight
         norm = regularizer if regularizer in ("sn", "sr") else "none"
-        self.G = BatchedMLP([z_dim, width, width, 2], seeds, salt=1)
-        self.D = BatchedMLP([2, width, width, 1], seeds, norm=norm, sr_ratio=sr_ratio, sr_every=sr_every, salt=2)
-        self.opt_g = torch.optim.Adam(self.G.parameters(), lr=lr_g, betas=betas)
-        self.opt_d = torch.optim.Adam(self.D.parameters(), lr=lr_d, betas=betas)
+        net = dict(activation=activation, init=init, gain=init_gain)
+        self.G = BatchedMLP([z_dim, width, width, 2], seeds, salt=1, **net)
+        self.D = BatchedMLP([2, width, width, 1], seeds, norm=norm, sr_ratio=sr_ratio, sr_every=sr_every, salt=2, **net)
+        self.opt_g = torch.optim.Adam(self.G.parameters(), lr=lr_g, betas=betas, eps=eps_g)
+        self.opt_d = torch.optim.Adam(self.D.parameters(), lr=lr_d, betas=betas, eps=eps_d)
         self.gens = [torch.Generator().manual_seed(int(s) * 1000 + 3) for s in seeds]
         self.steps = 0
 
@@ -343,12 +434,49 @@ class ToyGAN:
         self.opt_g.step()
         return mean.detach()
 
+    def simultaneous_step(self) -> tuple[torch.Tensor, torch.Tensor]:
+        """One simultaneous iteration: both losses from one forward pass, both nets step together.
+
+        D's gradient is taken w.r.t. D's weights only and G's w.r.t. G's only, both before
+        either optimizer steps, so neither sees the other's update of this iteration.
+        """
+        n = self.batch_size
+        real = self._real(n)
+        if self.regularizer == "gp":
+            real.requires_grad_(True)
+        fake = self.G(self._z(n))
+        scores = self.D(torch.cat([real, fake], 1), update=True).squeeze(-1)
+        d_mean = self.loss.d_loss(scores[:, :n], scores[:, n:])
+        g_mean = self.loss.g_loss(scores[:, n:])
+        d_total = d_mean * self.B  # Σ_b of each seed's own batch mean, as in d_step
+        if self.regularizer == "gp":
+            (grad,) = torch.autograd.grad(scores[:, :n].sum(), real, create_graph=True)
+            d_total = d_total + 0.5 * self.gp_weight * grad.pow(2).sum(-1).mean(1).sum()
+        d_params, g_params = list(self.D.parameters()), list(self.G.parameters())
+        d_grads = torch.autograd.grad(d_total, d_params, retain_graph=True)
+        g_grads = torch.autograd.grad(g_mean * self.B, g_params)
+        for params, grads in ((d_params, d_grads), (g_params, g_grads)):
+            for p, gr in zip(params, grads):
+                p.grad = gr
+        self.opt_d.step()
+        self.opt_g.step()
+        return d_mean.detach(), g_mean.detach()
+
     def step(self, n: int = 1) -> dict:
-        """``n`` training iterations (``n_dis`` D updates, then one G update); last losses (mean over seeds)."""
+        """``n`` training iterations; last losses (mean over seeds).
+
+        Alternating: ``n_dis`` D updates, then one G update. Simultaneous: see
+        :meth:`simultaneous_step`.
+        """
+        if self.update == "simultaneous" and self.n_dis != 1:
+            raise ValueError(f"update='simultaneous' needs n_dis = 1, got {self.n_dis}")
         for _ in range(n):
-            for _ in range(self.n_dis):
-                d = self.d_step()
-            g = self.g_step()
+            if self.update == "simultaneous":
+                d, g = self.simultaneous_step()
+            else:
+                for _ in range(self.n_dis):
+                    d = self.d_step()
+                g = self.g_step()
             self.steps += 1
         return {"d_loss": float(d), "g_loss": float(g)} if n else {}
 

@@ -17,7 +17,8 @@ from gantutor.toy import ToyGAN, mode_coverage, ring
     "Give the exact value as a float.",
     check=lambda ans: abs(float(ans) - (1.0 - math.exp(-4.5))) < 1e-4,
     hint="‖x − μ‖²/σ² for a 2-D isotropic Gaussian is χ² with 2 degrees of freedom, "
-    "so P(‖x − μ‖ < rσ) = 1 − exp(−r²/2). (The modes are 50σ apart: the nearest center is the right one.)",
+    "so P(‖x − μ‖ < rσ) = 1 − exp(−r²/2). (Neighbouring modes are "
+    f"{2 * 2.0 * math.sin(math.pi / 8) / 0.02:.1f}σ apart: the nearest center is the right one.)",
     explanation="So even perfect samples score about 98.9 % high quality, never 100 %.",
 )
 def high_quality_fraction() -> float:
