@@ -144,3 +144,27 @@ def test_lessons_cite_committed_results(path):
     for name in CITE.findall(text):
         assert (ROOT / "results" / f"{name}.json").exists(), f"{path.name} loads results/{name}.json, which is missing"
         assert name in R.claims(), f"{path.name} cites unknown claim {name}"
+
+
+def test_extend_runs_only_missing_seeds(tmp_path, monkeypatch):
+    calls = []
+
+    def run(seeds, smoke):
+        calls.append(list(seeds))
+        return [{"seed": s, "config": c, "m": float(s + 5 * (c == "A"))} for s in seeds for c in "AB"]
+
+    claim = R.Claim(name="_test-extend", paper="-", statement="-", metric="m", expected="reproduced",
+                    rule="A above B", cpu_minutes=0.01, run=run,
+                    decide=lambda summary, per_seed: R.compare_means(per_seed, "A", "B", "m"))
+    monkeypatch.setitem(R._REGISTRY, claim.name, claim)
+    out = tmp_path / "r.json"
+    first = R.run_claim(claim.name, 2, out, progress=False, command="first")
+    assert calls == [[0], [1]]
+    both = R.run_claim(claim.name, 4, out, progress=False, command="second", extend=True)
+    assert calls == [[0], [1], [2], [3]], "extend re-ran seeds it already had"
+    assert both["seeds"] == [0, 1, 2, 3] and len(both["per_seed"]) == 8
+    assert both["summary"]["A"]["m"]["n"] == 4 and both["command"] == "first && second"
+    assert both["extended_from"]["seeds"] == [0, 1] and both["wall_s"] >= first["wall_s"]
+    assert both["verdict"] == claim.decide(both["summary"], both["per_seed"])
+    with pytest.raises(FileNotFoundError):
+        R.run_claim(claim.name, 4, tmp_path / "missing.json", progress=False, extend=True)

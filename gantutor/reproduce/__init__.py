@@ -192,12 +192,15 @@ def _commit() -> str | None:
 
 
 def run_claim(name: str, seeds: int | Sequence[int] | None = None, out: str | os.PathLike | None = None, *,
-              progress: bool = True, command: str | None = None) -> dict[str, Any]:
+              progress: bool = True, command: str | None = None, extend: bool = False) -> dict[str, Any]:
     """Run a claim over its seeds, write the JSON (when ``out`` is given) and return it.
 
     ``seeds`` is a count (seeds 0…N−1) or an explicit list; default: the claim's own.
     Ctrl-C stops after the chunk in progress is dropped: the seeds already finished are
     kept, summarized and written with ``"interrupted": true``.
+    ``extend=True`` keeps the seeds already in ``out`` (a full, uninterrupted result of the
+    same claim and smoke setting) and runs only the missing ones; the summary and verdict are
+    recomputed over all of them, and ``command``, ``commit`` and ``wall_s`` record every part.
     """
     from ..device import get_device, is_smoke
 
@@ -212,6 +215,15 @@ def run_claim(name: str, seeds: int | Sequence[int] | None = None, out: str | os
     smoke = is_smoke()
     per_seed: list[dict[str, Any]] = []
     done: list[int] = []
+    earlier = None
+    if extend:
+        if out is None or not Path(out).exists():
+            raise FileNotFoundError(f"extend: no earlier result at {out!r} to extend")
+        earlier = json.loads(Path(out).read_text())
+        if earlier.get("claim") != name or earlier.get("smoke") != smoke or earlier.get("interrupted"):
+            raise ValueError(f"extend: {out} is not a complete {'smoke' if smoke else 'full'} result of {name}")
+        per_seed, done = list(earlier["per_seed"]), list(earlier["seeds"])
+        seeds = [s for s in seeds if s not in done]
     interrupted = False
     start = time.perf_counter()
     chunks = [seeds[i:i + claim.chunk] for i in range(0, len(seeds), claim.chunk)]
@@ -251,12 +263,18 @@ def run_claim(name: str, seeds: int | Sequence[int] | None = None, out: str | os
         "command": command or f"python -m gantutor reproduce {name} --seeds {len(seeds)}",
         "commit": _commit(),
         "wall_s": round(time.perf_counter() - start, 1),
+        "extended_from": None,
         "device": str(device) + (f" ({torch.cuda.get_device_name(device)})" if device.type == "cuda" else
                                  f" ({platform.processor() or platform.machine()}, {torch.get_num_threads()} threads)"),
         "torch": torch.__version__,
         "smoke": smoke,
         "interrupted": interrupted,
     }
+    if earlier is not None:  # one record of how every seed was produced
+        result["extended_from"] = {k: earlier.get(k) for k in ("command", "commit", "wall_s", "seeds", "device")}
+        result["command"] = f"{earlier['command']} && {result['command']}"
+        result["commit"] = f"{earlier['commit']} + {result['commit']}"
+        result["wall_s"] = round(earlier["wall_s"] + result["wall_s"], 1)
     if out is not None:
         out = Path(out)
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -321,6 +339,8 @@ def add_arguments(p) -> None:
     p.add_argument("--seeds", type=int, default=None, help="number of seeds (0…N-1); default: the claim's own")
     p.add_argument("--out", default=None,
                    help="JSON file to write (default: results/NAME.json; under GANTUTOR_SMOKE=1 runs/reproduce/NAME.json)")
+    p.add_argument("--extend", action="store_true",
+                   help="keep the seeds already in --out and run only the missing ones of 0…N-1 (e.g. --seeds 8 after 4)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar (for logs)")
 
 
@@ -352,7 +372,8 @@ def cli(args) -> int:
         base = Path(os.environ.get("GANTUTOR_RUNS", "runs")) / "reproduce" if is_smoke() else RESULTS_DIR
         out = base / f"{args.name}.json"
     command = "python -m gantutor " + " ".join(shlex.quote(a) for a in sys.argv[1:]) if sys.argv[1:] else None
-    result = run_claim(args.name, args.seeds, out, progress=not args.no_progress, command=command)
+    result = run_claim(args.name, args.seeds, out, progress=not args.no_progress, command=command,
+                       extend=getattr(args, "extend", False))
     print(summary_frame(result).to_string())
     print(verdict_line(result))
     print(f"wrote {Path(out).resolve()}")

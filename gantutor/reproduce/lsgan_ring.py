@@ -129,7 +129,7 @@ def train_config(config: str, seeds: Sequence[int], size: dict, cache: Path | No
     rec = [{"seed": int(s), "config": config} for s in seeds]
     path = _cache_file(cache, config, seeds, size) if cache is not None else None
     if path is not None and path.exists():
-        state = torch.load(path, weights_only=False)
+        state = torch.load(path, weights_only=True)  # tensors and plain values only: nothing in it runs
         gan.G.load_state_dict(state["G"])
         gan.D.load_state_dict(state["D"])
         gan.opt_g.load_state_dict(state["opt_g"])
