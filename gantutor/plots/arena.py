@@ -11,6 +11,7 @@ import torch
 
 
 def config_label(loss: str, reg: str) -> str:
+    """A configuration's short label for axes and legends, e.g. ("nonsaturating", "sn") → "NS + SN"."""
     name = {"nonsaturating": "NS", "saturating": "SAT", "lsgan": "LSGAN", "hinge": "hinge"}.get(loss, loss)
     return name if reg == "none" else f"{name} + {reg.upper() if reg != 'gp' else 'R1'}"
 
