@@ -112,3 +112,39 @@ def test_head_diagnostics_callback_in_a_run(monkeypatch):
     assert tr.history["diag_step"] == [2.0, 4.0]
     for k in ("grad_eff", "grad_raw", "sigma", "err_norm", "feat_norm"):
         assert len(tr.history[f"diag_{k}"]) == 2
+
+
+def test_train_run_caches_and_retrains(tmp_path, monkeypatch):
+    monkeypatch.setenv("GANTUTOR_SMOKE", "1")
+    from gantutor.reproduce.capstone import open_run, train_run
+
+    recipe = get_recipe("reacgan-cifar10", "smoke")
+    run = tmp_path / "r"
+    t1 = train_run(recipe, run, progress=False, steps=4, sample_every=2)
+    assert not t1.loaded_from_folder and t1.step == 4
+    assert {"ckpt.pt", "recipe.json", "history.json", "timing.json"} <= {p.name for p in run.iterdir()}
+    t2 = train_run(recipe, run, progress=False, steps=4, sample_every=2)
+    assert t2.loaded_from_folder and t2.history == t1.history and t2.timing == t1.timing
+    assert all(torch.equal(a, b) for a, b in zip(t1.G_ema.state_dict().values(), t2.G_ema.state_dict().values()))
+    t3 = train_run(recipe, run, retrain=True, progress=False, steps=4, sample_every=2)
+    assert not t3.loaded_from_folder and t3.history["d_loss"] == t1.history["d_loss"]  # same seed: same run again
+    view = open_run(run)
+    assert view.step == 4 and view.recipe.name == "reacgan-cifar10" and [s for s, _ in view.samples] == [2, 4]
+    imgs = view.sample(20, generator=torch.Generator().manual_seed(1))
+    ref = t3.sample(20, generator=torch.Generator().manual_seed(1))
+    assert torch.allclose(imgs, ref, atol=1e-5)  # the viewer's G is the run's EMA generator
+    with pytest.raises(FileNotFoundError, match="not a run folder"):
+        open_run(tmp_path)
+
+
+def test_ablation_rule_needs_the_ordering():
+    from gantutor.reproduce import summarize
+    from gantutor.reproduce.capstone import ABLATION, _decide_ablation
+
+    def recs(means):
+        return [{"seed": s, "config": c, "frechet_distance": m + 0.1 * s} for s in range(3) for c, m in zip(ABLATION, means)]
+
+    ordered, unordered, reversed_ = recs([40, 30, 20, 10]), recs([40, 10, 30, 20]), recs([10, 20, 30, 40])
+    assert _decide_ablation(summarize(ordered), ordered) == "reproduced"
+    assert _decide_ablation(summarize(unordered), unordered) == "inconclusive"
+    assert _decide_ablation(summarize(reversed_), reversed_) == "not reproduced"
