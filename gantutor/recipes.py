@@ -61,7 +61,7 @@ affects less than wall time):
   CIFAR-10), with a slower EMA (0.995 → 0.999) that averages over the longer run. n_dis > 1
   would divide the number of G steps by n_dis at the same cost; not tried.
 * Not measured in the session that set it: the side-by-side quality of this preset against
-  the previous one (``benchmarks/quality_cpu.py --compare-old``); see that script.
+  the previous one (``python benchmarks/quality_cpu.py --dataset cifar10``, which trains both).
 
 Parameter counts: :func:`reference_parameter_counts` computes the reference model's
 counts from the layer list of ``big_resnet.py`` (arithmetic on the layer shapes, not
