@@ -148,3 +148,15 @@ def test_ablation_rule_needs_the_ordering():
     assert _decide_ablation(summarize(ordered), ordered) == "reproduced"
     assert _decide_ablation(summarize(unordered), unordered) == "inconclusive"
     assert _decide_ablation(summarize(reversed_), reversed_) == "not reproduced"
+
+
+def test_open_run_reads_a_folder_written_by_the_command_line(tmp_path, monkeypatch):
+    monkeypatch.setenv("GANTUTOR_SMOKE", "1")
+    from gantutor.__main__ import main
+    from gantutor.reproduce.capstone import open_run
+
+    out = tmp_path / "cli"
+    assert main(["train", "--recipe", "acgan-cifar10", "--preset", "smoke", "--out", str(out), "--no-progress"]) == 0
+    view = open_run(out)
+    assert view.step == 3 and view.timing is None and view.recipe.aux_loss == "ce"
+    assert view.history["step"][-1] == 3.0 and view.sample(10).shape == (10, 3, 32, 32)
