@@ -1,14 +1,20 @@
-"""Quality of the cpu preset on a CPU: train for a fixed wall-clock budget, score 2,000 samples offline.
+"""Quality of the cpu preset on a CPU, side by side with the previous one, scored offline.
 
-    python benchmarks/quality_cpu.py --dataset fmnist --minutes 10 [--heads acgan reacgan] [--threads 1]
+    python benchmarks/quality_cpu.py --dataset cifar10 [--heads acgan reacgan] [--threads 1] [--fraction 1.0] [--no-old]
 
-For each head: the ``{head}-{dataset}`` recipe's cpu preset trains until the time is up
-(checked every 25 generator steps), then 2,000 class-balanced samples from the EMA
-generator are scored with the offline classifier of ``gantutor.metrics`` (accuracy on
-the conditioned class, as a fraction of the classifier's accuracy on real test images,
-and the Fréchet distance in the classifier's feature space). Targets from issue 7:
-ratio ≥ 0.80 on Fashion-MNIST, ≥ 0.60 on CIFAR-10. Prints one JSON line per run,
-with wall time, CPU seconds and the load average, because the machine may be shared.
+For each head, two runs with the same seed: the ``{head}-{dataset}`` recipe's **current** cpu
+preset, and the **previous** one (:data:`OLD_CPU`: the same models with 2,000 steps on
+CIFAR-10 / 2,500 on Fashion-MNIST and EMA 0.995 from step 200). ``--fraction`` scales both
+step counts (e.g. 0.25 for a quick look, said in the output). After training, 2,000
+class-balanced samples of the EMA generator are scored with the offline classifier of
+``gantutor.metrics`` by the claims' own function (``gantutor.reproduce.capstone.quality``):
+accuracy on the conditioned class relative to the classifier's accuracy on real test
+images, the Fréchet distance in its feature space, within-class diversity.
+
+Targets of the capstone issue: accuracy ratio ≥ 0.60 on CIFAR-10 for both heads, and the
+current preset's Fréchet distance at most half of the previous preset's, measured in one
+run. Prints one JSON line per run (wall time, CPU seconds, load average: the machine may be
+shared), then one line per head with the ratio of the two distances.
 """
 
 from __future__ import annotations
@@ -21,9 +27,11 @@ import time
 
 import torch
 
-from gantutor.metrics import evaluate, get_classifier
 from gantutor.recipes import get_recipe
-from gantutor.train import Trainer
+from gantutor.reproduce.capstone import get_judge, quality, train_run
+
+# the cpu preset before the capstone (for the side-by-side measurement)
+OLD_CPU = {"cifar10": dict(steps=2000, ema=0.995, ema_start=200), "fmnist": dict(steps=2500, ema=0.995, ema_start=200)}
 
 
 def cpu_seconds() -> float:
@@ -31,39 +39,48 @@ def cpu_seconds() -> float:
     return r.ru_utime + r.ru_stime
 
 
+def one(head: str, dataset: str, which: str, fraction: float, n: int, classifier) -> dict:
+    overrides = dict(OLD_CPU[dataset]) if which == "old" else {}
+    recipe = get_recipe(f"{head}-{dataset}", "cpu", **overrides)
+    steps = max(1, round(recipe.config().steps * fraction))
+    load0, c0 = os.getloadavg()[0], cpu_seconds()
+    trainer = train_run(recipe, None, steps=steps, ckpt_every=0, sample_every=0, progress=False)
+    q = quality(trainer.sample, dataset, classifier, n)
+    return dict(run=f"{head}-{dataset}", preset=which, steps=trainer.step, fraction=fraction,
+                train_wall_s=round(trainer.timing["wall_s"], 1), cpu_s=round(cpu_seconds() - c0, 1),
+                load_avg_start=load0, load_avg_end=os.getloadavg()[0], threads=torch.get_num_threads(), n=n, **q,
+                real_accuracy=classifier.test_accuracy)
+
+
 def main() -> None:
-    p = argparse.ArgumentParser()
-    p.add_argument("--dataset", choices=("fmnist", "cifar10"), default="fmnist")
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--dataset", choices=("fmnist", "cifar10"), default="cifar10")
     p.add_argument("--heads", nargs="+", default=["acgan", "reacgan"], choices=("acgan", "reacgan"))
-    p.add_argument("--minutes", type=float, default=10.0)
+    p.add_argument("--fraction", type=float, default=1.0, help="scale both presets' steps (e.g. 0.25 for a quick look)")
+    p.add_argument("--no-old", action="store_true", help="only the current preset")
     p.add_argument("--n", type=int, default=2000)
-    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--threads", type=int, default=1)
     args = p.parse_args()
+    if not 0 < args.fraction <= 10:
+        p.error("--fraction must be in (0, 10]")
     torch.set_num_threads(args.threads)
     t0 = time.perf_counter()
-    classifier = get_classifier(args.dataset, device="cpu")
+    classifier = get_judge(args.dataset, smoke=False)
     print(json.dumps(dict(classifier=args.dataset, test_accuracy=classifier.test_accuracy, wall_s=round(time.perf_counter() - t0, 1))), flush=True)
     target = 0.80 if args.dataset == "fmnist" else 0.60
     for head in args.heads:
-        recipe = get_recipe(f"{head}-{args.dataset}", "cpu")
-        data = recipe.load_data()
-        torch.manual_seed(0)
-        G, D = recipe.build()
-        trainer = Trainer(G, D, data, recipe.config(steps=10**7, ckpt_every=0, sample_every=0), device="cpu")
-        start, cpu0, load0 = time.perf_counter(), cpu_seconds(), os.getloadavg()[0]
-        while time.perf_counter() - start < args.minutes * 60:
-            trainer.fit(trainer.step + 25, progress=False)
-        wall, cpu = time.perf_counter() - start, cpu_seconds() - cpu0
-        load1 = os.getloadavg()[0]
-        images = trainer.sample(args.n, generator=torch.Generator().manual_seed(1))
-        labels = torch.arange(args.n) % 10
-        scores = evaluate(images, labels, args.dataset, classifier=classifier, inception=False)
-        print(json.dumps(dict(
-            run=f"{head}-{args.dataset}", steps=trainer.step, train_wall_s=round(wall, 1), train_cpu_s=round(cpu, 1),
-            load_avg_start=load0, load_avg_end=load1, threads=args.threads, n=args.n,
-            accuracy=scores["accuracy"], real_accuracy=scores["real_accuracy"], accuracy_ratio=scores["accuracy_ratio"],
-            target_ratio=target, frechet_distance=scores["frechet_distance"], frechet_distance_real=scores["frechet_distance_real"],
-        )), flush=True)
+        rows = {}
+        for which in ("new",) + (() if args.no_old else ("old",)):
+            rows[which] = one(head, args.dataset, which, args.fraction, args.n, classifier)
+            print(json.dumps(rows[which]), flush=True)
+        new = rows["new"]
+        line = dict(head=head, accuracy_ratio=new["accuracy_ratio"], meets_accuracy_target=new["accuracy_ratio"] >= target,
+                    target_ratio=target)
+        if "old" in rows:
+            line.update(frechet_new=new["frechet_distance"], frechet_old=rows["old"]["frechet_distance"],
+                        frechet_ratio_new_over_old=new["frechet_distance"] / rows["old"]["frechet_distance"],
+                        meets_frechet_target=new["frechet_distance"] <= 0.5 * rows["old"]["frechet_distance"])
+        print(json.dumps(line), flush=True)
 
 
 if __name__ == "__main__":

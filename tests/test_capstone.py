@@ -1,0 +1,162 @@
+"""Capstone (lessons 06–07): head-gradient diagnostics, cached runs, the run-folder viewer, the claims' protocol."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from gantutor.callbacks import HeadDiagnostics, head_gradient_factors
+from gantutor.models import CondDCDiscriminator
+from gantutor.recipes import get_recipe
+
+
+def _d(head="acgan", sn=True):
+    torch.manual_seed(0)
+    return CondDCDiscriminator(28, 1, 8, 10, head, 8, 0, spectral_norm=sn).double()
+
+
+def _batch(n=12):
+    g = torch.Generator().manual_seed(1)
+    return torch.rand(n, 1, 28, 28, generator=g, dtype=torch.float64) * 2 - 1, torch.randint(0, 10, (n,), generator=g)
+
+
+def _converge(D, x, y, iters=200):
+    D.train()
+    with torch.no_grad():
+        for _ in range(iters):  # every training-mode forward runs one power iteration
+            D(x, y)
+
+
+def test_effective_gradient_is_the_formula_and_relates_exactly_to_the_raw_one():
+    D = _d()
+    x, y = _batch()
+    _converge(D, x, y)
+    lin = D.aux_head
+    raw = lin.parametrizations.weight.original.detach()
+    sn = lin.parametrizations.weight[0]
+    u, v = sn._u.detach(), sn._v.detach()
+    d = head_gradient_factors(D, x, y)
+    # the formula: ∂CE/∂W = (1/N) Σ (p − e_y) hᵀ on the effective weight
+    D.eval()
+    with torch.no_grad():
+        out = D(x, y)
+    h, W = out.features, lin.weight.detach()
+    p = torch.softmax(F.linear(h, W, lin.bias.detach()), 1)
+    formula = (p - F.one_hot(y, 10).double()).T @ h / len(y)
+    assert d["grad_eff"] == pytest.approx(float(formula.norm()), rel=1e-6)
+    assert d["feat_norm"] == pytest.approx(float(h.norm(dim=1).mean()), rel=1e-6)
+    assert d["err_norm"] == pytest.approx(float((p - F.one_hot(y, 10)).norm(dim=1).mean()), rel=1e-6)
+    # σ is the one spectral norm divides by, and the exact relation σ·∂L/∂W_raw = G − ⟨G, W⟩ u vᵀ holds
+    sigma = float(u @ raw @ v)
+    assert d["sigma"] == pytest.approx(sigma, rel=1e-6)
+    assert torch.allclose(raw / sigma, W, atol=1e-12)
+    G = formula
+    expected_raw = (G - (G * W).sum() * torch.outer(u, v)) / sigma
+    assert d["grad_raw"] == pytest.approx(float(expected_raw.norm()), rel=1e-6)
+    # so the raw gradient is NOT the effective one: it carries 1/σ (σ ≠ 1 here)
+    assert abs(sigma - 1) > 0.1 and abs(d["grad_raw"] - d["grad_eff"]) > 1e-3 * d["grad_eff"]
+
+
+def test_without_spectral_norm_raw_and_effective_coincide():
+    D = _d(sn=False)
+    x, y = _batch()
+    d = head_gradient_factors(D, x, y)
+    assert d["sigma"] == 1.0 and d["grad_raw"] == pytest.approx(d["grad_eff"], rel=1e-12)
+
+
+def test_gradient_scales_with_features_when_the_head_is_linear():
+    """‖∂CE/∂W‖ at fixed p: scaling h by c scales the gradient by c (one sample, logits held fixed)."""
+    h = torch.randn(1, 8, dtype=torch.float64)
+    W = torch.randn(10, 8, dtype=torch.float64, requires_grad=True)
+    y = torch.tensor([3])
+    (g1,) = torch.autograd.grad(F.cross_entropy(h @ W.T, y), W)
+    p = torch.softmax(h @ W.detach().T, 1)
+    assert float(g1.norm()) == pytest.approx(float((p - F.one_hot(y, 10)).norm() * h.norm()), rel=1e-10)
+
+
+def test_diagnostics_do_not_touch_d_and_cover_other_heads():
+    for head in ("acgan", "ce-normalized", "reacgan"):
+        D = _d(head)
+        x, y = _batch()
+        before = {k: v.clone() for k, v in D.state_dict().items()}
+        D.train()
+        d = head_gradient_factors(D, x, y)
+        assert D.training and all(p.grad is None for p in D.parameters())
+        assert all(torch.equal(before[k], v) for k, v in D.state_dict().items()), head
+        assert d["grad_eff"] > 0 and d["feat_norm"] > 0
+        assert (d["err_norm"] == d["err_norm"]) == (head != "reacgan")  # NaN only for D2D-CE
+
+
+def test_diagnostics_errors():
+    with pytest.raises(ValueError, match="conditional"):
+        head_gradient_factors(nn.Sequential(nn.Flatten()), *_batch())
+    with pytest.raises(ValueError, match="every"):
+        HeadDiagnostics(0, *_batch())
+
+
+def test_head_diagnostics_callback_in_a_run(monkeypatch):
+    monkeypatch.setenv("GANTUTOR_SMOKE", "1")
+    from gantutor.train import Trainer
+
+    recipe = get_recipe("acgan-cifar10", "smoke")
+    data = recipe.load_data()
+    G, D = recipe.build()
+    x = data.images[:8].float() / 127.5 - 1
+    tr = Trainer(G, D, data, recipe.config(steps=4, ckpt_every=0), device="cpu",
+                 callbacks=[HeadDiagnostics(2, x, data.labels[:8])])
+    tr.fit(progress=False)
+    assert tr.history["diag_step"] == [2.0, 4.0]
+    for k in ("grad_eff", "grad_raw", "sigma", "err_norm", "feat_norm"):
+        assert len(tr.history[f"diag_{k}"]) == 2
+
+
+def test_train_run_caches_and_retrains(tmp_path, monkeypatch):
+    monkeypatch.setenv("GANTUTOR_SMOKE", "1")
+    from gantutor.reproduce.capstone import open_run, train_run
+
+    recipe = get_recipe("reacgan-cifar10", "smoke")
+    run = tmp_path / "r"
+    t1 = train_run(recipe, run, progress=False, steps=4, sample_every=2)
+    assert not t1.loaded_from_folder and t1.step == 4
+    assert {"ckpt.pt", "recipe.json", "history.json", "timing.json"} <= {p.name for p in run.iterdir()}
+    t2 = train_run(recipe, run, progress=False, steps=4, sample_every=2)
+    assert t2.loaded_from_folder and t2.history == t1.history and t2.timing == t1.timing
+    assert all(torch.equal(a, b) for a, b in zip(t1.G_ema.state_dict().values(), t2.G_ema.state_dict().values()))
+    t3 = train_run(recipe, run, retrain=True, progress=False, steps=4, sample_every=2)
+    assert not t3.loaded_from_folder and t3.history["d_loss"] == t1.history["d_loss"]  # same seed: same run again
+    view = open_run(run)
+    assert view.step == 4 and view.recipe.name == "reacgan-cifar10" and [s for s, _ in view.samples] == [2, 4]
+    imgs = view.sample(20, generator=torch.Generator().manual_seed(1))
+    ref = t3.sample(20, generator=torch.Generator().manual_seed(1))
+    assert torch.allclose(imgs, ref, atol=1e-5)  # the viewer's G is the run's EMA generator
+    with pytest.raises(FileNotFoundError, match="not a run folder"):
+        open_run(tmp_path)
+
+
+def test_ablation_rule_needs_the_ordering():
+    from gantutor.reproduce import summarize
+    from gantutor.reproduce.capstone import ABLATION, _decide_ablation
+
+    def recs(means):
+        return [{"seed": s, "config": c, "frechet_distance": m + 0.1 * s} for s in range(3) for c, m in zip(ABLATION, means)]
+
+    ordered, unordered, reversed_ = recs([40, 30, 20, 10]), recs([40, 10, 30, 20]), recs([10, 20, 30, 40])
+    assert _decide_ablation(summarize(ordered), ordered) == "reproduced"
+    assert _decide_ablation(summarize(unordered), unordered) == "inconclusive"
+    assert _decide_ablation(summarize(reversed_), reversed_) == "not reproduced"
+
+
+def test_open_run_reads_a_folder_written_by_the_command_line(tmp_path, monkeypatch):
+    monkeypatch.setenv("GANTUTOR_SMOKE", "1")
+    from gantutor.__main__ import main
+    from gantutor.reproduce.capstone import open_run
+
+    out = tmp_path / "cli"
+    assert main(["train", "--recipe", "acgan-cifar10", "--preset", "smoke", "--out", str(out), "--no-progress"]) == 0
+    view = open_run(out)
+    assert view.step == 3 and view.timing is None and view.recipe.aux_loss == "ce"
+    assert view.history["step"][-1] == 3.0 and view.sample(10).shape == (10, 3, 32, 32)
