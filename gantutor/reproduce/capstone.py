@@ -44,8 +44,13 @@ ABLATION = ("ce", "ce-normalized", "d2d-ce-nomargin", "d2d-ce")
 
 
 def runs_dir() -> Path:
-    """Where run folders go: ``$GANTUTOR_RUNS`` or ``runs/`` (relative to the working directory)."""
-    return Path(os.environ.get("GANTUTOR_RUNS", "runs"))
+    """Where run folders go: ``$GANTUTOR_RUNS``, else ``runs/`` at the repository root.
+
+    Not relative to the working directory: a notebook's kernel runs in ``notebooks/`` and the
+    command line in the root, and both must find the same finished runs.
+    """
+    env = os.environ.get("GANTUTOR_RUNS")
+    return Path(env) if env else Path(__file__).resolve().parents[2] / "runs"
 
 
 # --------------------------------------------------------------------------- scoring
