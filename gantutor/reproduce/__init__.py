@@ -38,11 +38,12 @@ from typing import Any, Callable, Iterable, Sequence
 
 __all__ = [
     "Claim", "register", "claims", "get_claim", "interval", "summarize", "compare_means",
-    "run_claim", "load_result", "summary_frame", "verdict_line", "RESULTS_DIR", "VERDICTS",
+    "run_claim", "load_result", "summary_frame", "verdict_line", "runs_dir", "RESULTS_DIR", "VERDICTS",
 ]
 
 VERDICTS = ("reproduced", "not reproduced", "inconclusive")
-RESULTS_DIR = Path(__file__).resolve().parent.parent.parent / "results"
+_ROOT = Path(__file__).resolve().parent.parent.parent  # the repository (editable install)
+RESULTS_DIR = _ROOT / "results"
 # the modules that register claims; imported on first use of the registry
 _CLAIM_MODULES = ("minimax", "spectral", "lsgan_ring", "capstone")
 _REGISTRY: dict[str, "Claim"] = {}
@@ -78,6 +79,16 @@ class Claim:
             raise ValueError(f"claim {self.name}: expected must be one of {VERDICTS}, got {self.expected!r}")
         if self.default_seeds < 1 or self.chunk < 1:
             raise ValueError(f"claim {self.name}: default_seeds and chunk must be >= 1")
+
+
+def runs_dir() -> Path:
+    """Where run folders and caches go: ``$GANTUTOR_RUNS``, else ``runs/`` at the repository root.
+
+    Not relative to the working directory: a notebook's kernel runs in ``notebooks/`` and the
+    command line in the root, and both must find the same finished runs.
+    """
+    env = os.environ.get("GANTUTOR_RUNS")
+    return Path(env) if env else _ROOT / "runs"
 
 
 def register(claim: Claim) -> Claim:
@@ -369,7 +380,7 @@ def cli(args) -> int:
 
     out = args.out
     if out is None:
-        base = Path(os.environ.get("GANTUTOR_RUNS", "runs")) / "reproduce" if is_smoke() else RESULTS_DIR
+        base = runs_dir() / "reproduce" if is_smoke() else RESULTS_DIR
         out = base / f"{args.name}.json"
     command = "python -m gantutor " + " ".join(shlex.quote(a) for a in sys.argv[1:]) if sys.argv[1:] else None
     result = run_claim(args.name, args.seeds, out, progress=not args.no_progress, command=command,

@@ -35,22 +35,12 @@ import time
 from pathlib import Path
 from typing import Any, Sequence
 
-from . import Claim, compare_means, register
+from . import Claim, compare_means, register, runs_dir  # runs_dir: re-exported for lessons 06–07
 
 __all__ = ["runs_dir", "train_run", "open_run", "RunView", "quality", "quality_probe", "get_judge", "ABLATION"]
 
 N_EVAL = (2000, 100)          # generated samples scored per run (default, smoke)
 ABLATION = ("ce", "ce-normalized", "d2d-ce-nomargin", "d2d-ce")
-
-
-def runs_dir() -> Path:
-    """Where run folders go: ``$GANTUTOR_RUNS``, else ``runs/`` at the repository root.
-
-    Not relative to the working directory: a notebook's kernel runs in ``notebooks/`` and the
-    command line in the root, and both must find the same finished runs.
-    """
-    env = os.environ.get("GANTUTOR_RUNS")
-    return Path(env) if env else Path(__file__).resolve().parents[2] / "runs"
 
 
 # --------------------------------------------------------------------------- scoring

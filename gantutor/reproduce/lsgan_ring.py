@@ -16,11 +16,10 @@ apart, so the threshold can never confuse two modes).
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any, Sequence
 
-from . import Claim, compare_means, register
+from . import Claim, compare_means, register, runs_dir
 
 ITERATIONS = 35_000          # ls.py L50 max_iter
 SNAPSHOT_EVERY = 5_000       # ls.py L51 viz_every
@@ -105,8 +104,8 @@ def sizes(smoke: bool) -> dict[str, int]:
 
 
 def cache_dir() -> Path:
-    """Where an unfinished full run keeps its state: ``$GANTUTOR_RUNS/reproduce/cache/lsgan-ring`` (default ``runs/``)."""
-    return Path(os.environ.get("GANTUTOR_RUNS", "runs")) / "reproduce" / "cache" / "lsgan-ring"
+    """Where an unfinished full run keeps its state: ``reproduce/cache/lsgan-ring`` under :func:`runs_dir`."""
+    return runs_dir() / "reproduce" / "cache" / "lsgan-ring"
 
 
 def _cache_file(cache: Path, config: str, seeds: Sequence[int], size: dict) -> Path:
@@ -121,15 +120,14 @@ def train_config(config: str, seeds: Sequence[int], size: dict, cache: Path | No
     same numbers as an uninterrupted run: a 35k-iteration run killed half way loses at most
     one snapshot interval.
     """
-    import torch
-
+    from gantutor import checkpoint
     from gantutor.toy import mode_coverage
 
     gan = make_gan(config, seeds, size["batch"])
     rec = [{"seed": int(s), "config": config} for s in seeds]
     path = _cache_file(cache, config, seeds, size) if cache is not None else None
     if path is not None and path.exists():
-        state = torch.load(path, weights_only=True)  # tensors and plain values only: nothing in it runs
+        state = checkpoint.load(path)  # tensors and plain values only: nothing in it runs
         gan.G.load_state_dict(state["G"])
         gan.D.load_state_dict(state["D"])
         gan.opt_g.load_state_dict(state["opt_g"])
@@ -147,12 +145,9 @@ def train_config(config: str, seeds: Sequence[int], size: dict, cache: Path | No
                 value = cov[key][i]
                 r[f"{key}_{step}"] = int(value) if key == "modes" else float(value)
         if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            state = {"steps": gan.steps, "G": gan.G.state_dict(), "D": gan.D.state_dict(),
-                     "opt_g": gan.opt_g.state_dict(), "opt_d": gan.opt_d.state_dict(),
-                     "gens": [g.get_state() for g in gan.gens], "records": rec}
-            torch.save(state, path.with_suffix(".tmp"))
-            os.replace(path.with_suffix(".tmp"), path)
+            checkpoint.save({"steps": gan.steps, "G": gan.G.state_dict(), "D": gan.D.state_dict(),
+                             "opt_g": gan.opt_g.state_dict(), "opt_d": gan.opt_d.state_dict(),
+                             "gens": [g.get_state() for g in gan.gens], "records": rec}, path)  # atomic
     last = size["iterations"]
     for r in rec:
         r.update(modes=r[f"modes_{last}"], high_quality=r[f"high_quality_{last}"], reverse_kl=r[f"reverse_kl_{last}"])

@@ -15,7 +15,6 @@ Both runs are small enough for a CPU (see each claim's ``cpu_minutes``).
 
 from __future__ import annotations
 
-import math
 import time
 from typing import Any, Sequence
 
