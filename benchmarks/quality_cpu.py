@@ -5,8 +5,8 @@
 For each head, two runs with the same seed: the ``{head}-{dataset}`` recipe's **current** cpu
 preset, and the **previous** one (:data:`OLD_CPU`: the same models with 2,000 steps on
 CIFAR-10 / 2,500 on Fashion-MNIST and EMA 0.995 from step 200). ``--fraction`` scales both
-step counts (e.g. 0.25 for a quick look, said in the output). After training, 2,000
-class-balanced samples of the EMA generator are scored with the offline classifier of
+step counts (e.g. 0.25 for a quick look, said in the output). Seed 0 for every run. After
+training, 2,000 class-balanced samples of the EMA generator are scored with the offline classifier of
 ``gantutor.metrics`` by the claims' own function (``gantutor.reproduce.capstone.quality``):
 accuracy on the conditioned class relative to the classifier's accuracy on real test
 images, the Fréchet distance in its feature space, within-class diversity.
@@ -15,6 +15,11 @@ Targets of the capstone issue: accuracy ratio ≥ 0.60 on CIFAR-10 for both head
 current preset's Fréchet distance at most half of the previous preset's, measured in one
 run. Prints one JSON line per run (wall time, CPU seconds, load average: the machine may be
 shared), then one line per head with the ratio of the two distances.
+
+Runs go through ``gantutor.reproduce.capstone.one_run`` with the claims' score cache: a run
+whose recipe and seed equal one already scored by ``python -m gantutor reproduce
+reacgan-vs-acgan-cifar10`` (the current preset, seed 0) is read, not retrained, and its line
+says ``"cached": true``; ``--no-cache`` trains everything.
 """
 
 from __future__ import annotations
@@ -28,7 +33,7 @@ import time
 import torch
 
 from gantutor.recipes import get_recipe
-from gantutor.reproduce.capstone import get_judge, quality, train_run
+from gantutor.reproduce.capstone import N_EVAL, get_judge, one_run, score_cache_dir
 
 # the cpu preset before the capstone (for the side-by-side measurement)
 OLD_CPU = {"cifar10": dict(steps=2000, ema=0.995, ema_start=200), "fmnist": dict(steps=2500, ema=0.995, ema_start=200)}
@@ -39,17 +44,13 @@ def cpu_seconds() -> float:
     return r.ru_utime + r.ru_stime
 
 
-def one(head: str, dataset: str, which: str, fraction: float, n: int, classifier) -> dict:
+def one(head: str, dataset: str, which: str, fraction: float, cache) -> dict:
     overrides = dict(OLD_CPU[dataset]) if which == "old" else {}
-    recipe = get_recipe(f"{head}-{dataset}", "cpu", **overrides)
-    steps = max(1, round(recipe.config().steps * fraction))
+    steps = max(1, round(get_recipe(f"{head}-{dataset}", "cpu", **overrides).config().steps * fraction))
     load0, c0 = os.getloadavg()[0], cpu_seconds()
-    trainer = train_run(recipe, None, steps=steps, ckpt_every=0, sample_every=0, progress=False)
-    q = quality(trainer.sample, dataset, classifier, n)
-    return dict(run=f"{head}-{dataset}", preset=which, steps=trainer.step, fraction=fraction,
-                train_wall_s=round(trainer.timing["wall_s"], 1), cpu_s=round(cpu_seconds() - c0, 1),
-                load_avg_start=load0, load_avg_end=os.getloadavg()[0], threads=torch.get_num_threads(), n=n, **q,
-                real_accuracy=classifier.test_accuracy)
+    rec = one_run(f"{head}-{dataset}", "cpu", 0, False, cache=cache, steps=steps, **overrides)
+    return dict(run=f"{head}-{dataset}", preset=which, fraction=fraction, cpu_s_this_process=round(cpu_seconds() - c0, 1),
+                load_avg_start=load0, load_avg_end=os.getloadavg()[0], threads=torch.get_num_threads(), n=N_EVAL[0], **rec)
 
 
 def main() -> None:
@@ -58,7 +59,8 @@ def main() -> None:
     p.add_argument("--heads", nargs="+", default=["acgan", "reacgan"], choices=("acgan", "reacgan"))
     p.add_argument("--fraction", type=float, default=1.0, help="scale both presets' steps (e.g. 0.25 for a quick look)")
     p.add_argument("--no-old", action="store_true", help="only the current preset")
-    p.add_argument("--n", type=int, default=2000)
+    p.add_argument("--no-cache", action="store_true",
+                   help="train every run even when the claims' score cache holds one with the same recipe and seed")
     p.add_argument("--threads", type=int, default=1)
     args = p.parse_args()
     if not 0 < args.fraction <= 10:
@@ -71,7 +73,7 @@ def main() -> None:
     for head in args.heads:
         rows = {}
         for which in ("new",) + (() if args.no_old else ("old",)):
-            rows[which] = one(head, args.dataset, which, args.fraction, args.n, classifier)
+            rows[which] = one(head, args.dataset, which, args.fraction, None if args.no_cache else score_cache_dir())
             print(json.dumps(rows[which]), flush=True)
         new = rows["new"]
         line = dict(head=head, accuracy_ratio=new["accuracy_ratio"], meets_accuracy_target=new["accuracy_ratio"] >= target,

@@ -137,6 +137,26 @@ def test_train_run_caches_and_retrains(tmp_path, monkeypatch):
         open_run(tmp_path)
 
 
+def test_score_cache_shares_identical_runs_only(tmp_path, monkeypatch):
+    """The claims' score cache: the same recipe and seed are read back, any change trains anew."""
+    monkeypatch.setenv("GANTUTOR_SMOKE", "1")
+    from gantutor.reproduce import capstone
+
+    calls = []
+    real = capstone.train_run
+    monkeypatch.setattr(capstone, "train_run", lambda *a, **k: calls.append(1) or real(*a, **k))
+    first = capstone.one_run("reacgan-cifar10", "smoke", 0, True, cache=tmp_path)
+    again = capstone.one_run("reacgan-cifar10", "smoke", 0, True, cache=tmp_path, aux_loss="d2d-ce")  # the same recipe
+    assert len(calls) == 1 and not first["cached"] and again["cached"]
+    assert {k: v for k, v in again.items() if k != "cached"} == {k: v for k, v in first.items() if k != "cached"}
+    capstone.one_run("reacgan-cifar10", "smoke", 1, True, cache=tmp_path)                       # another seed
+    capstone.one_run("reacgan-cifar10", "smoke", 0, True, cache=tmp_path, aux_loss="ce")         # another variant
+    capstone.one_run("reacgan-cifar10", "smoke", 0, True, cache=tmp_path, steps=2)               # another length
+    assert len(calls) == 4 and len(list(tmp_path.glob("*.json"))) == 4
+    capstone.one_run("reacgan-cifar10", "smoke", 0, True)                                        # no cache: trains
+    assert len(calls) == 5 and not list(tmp_path.glob("*.tmp"))
+
+
 def test_ablation_rule_needs_the_ordering():
     from gantutor.reproduce import summarize
     from gantutor.reproduce.capstone import ABLATION, _decide_ablation

@@ -37,7 +37,7 @@ from typing import Any, Sequence
 
 from . import Claim, compare_means, register, runs_dir  # runs_dir: re-exported for lessons 06–07
 
-__all__ = ["runs_dir", "train_run", "open_run", "RunView", "quality", "quality_probe", "get_judge", "ABLATION"]
+__all__ = ["runs_dir", "train_run", "open_run", "RunView", "quality", "quality_probe", "get_judge", "one_run", "score_cache_dir", "ABLATION"]
 
 N_EVAL = (2000, 100)          # generated samples scored per run (default, smoke)
 ABLATION = ("ce", "ce-normalized", "d2d-ce-nomargin", "d2d-ce")
@@ -183,17 +183,51 @@ def open_run(run_dir: str | os.PathLike) -> RunView:
 # --------------------------------------------------------------------------- the claims
 
 
-def _one_run(name: str, preset: str, seed: int, smoke: bool, **overrides) -> dict[str, Any]:
-    """Train one (recipe, seed) without saving and score it; the record's numbers."""
+def score_cache_dir() -> Path:
+    """Where full (not smoke) scored runs are kept: ``reproduce/cache/capstone`` under :func:`runs_dir`."""
+    return runs_dir() / "reproduce" / "cache" / "capstone"
+
+
+def _score_key(recipe, seed: int, n: int) -> str:
+    """A file name fixed by everything that decides a run's scores: the whole recipe, the seed, ``n``."""
+    import hashlib
+
+    blob = json.dumps({"recipe": recipe.to_dict(), "seed": seed, "n_eval": n}, sort_keys=True, default=str)
+    return f"{recipe.name}-{recipe.aux_loss}-seed{seed}-{hashlib.sha256(blob.encode()).hexdigest()[:12]}.json"
+
+
+def one_run(name: str, preset: str, seed: int, smoke: bool, cache: Path | None = None, **overrides) -> dict[str, Any]:
+    """Train one (recipe, seed) without saving weights and score it; the record's numbers.
+
+    With ``cache`` (a folder), the record is stored there under a name fixed by the whole
+    recipe, the seed and the number of scored samples, and a later call with the same
+    settings reads it instead of training: ReACGAN's run is then shared by the head
+    comparison and the ablation's ``d2d-ce`` variant, which is the same recipe. A record
+    read from the cache says ``"cached": true``.
+    """
     from ..recipes import get_recipe
 
     recipe = get_recipe(name, preset, **overrides)
+    n = N_EVAL[1 if smoke else 0]
+    path = cache / _score_key(recipe, seed, n) if cache is not None else None
+    if path is not None and path.exists():
+        return {**json.loads(path.read_text()), "cached": True}
     trainer = train_run(recipe, None, seed=seed, progress=False, ckpt_every=0, sample_every=0)
-    q = quality(trainer.sample, recipe.dataset, get_judge(recipe.dataset, smoke), N_EVAL[1 if smoke else 0])
+    q = quality(trainer.sample, recipe.dataset, get_judge(recipe.dataset, smoke), n)
     h = trainer.history
-    return {**{k: q[k] for k in ("accuracy_ratio", "frechet_distance", "within_class_diversity")},
-            "feat_norm_max": max(h["feat_norm"]), "aux_grad_norm_max": max(h["aux_grad_norm"]),
-            "train_wall_s": trainer.timing["wall_s"], "steps": float(trainer.step)}
+    record = {**{k: q[k] for k in ("accuracy_ratio", "frechet_distance", "within_class_diversity")},
+              "feat_norm_max": max(h["feat_norm"]), "aux_grad_norm_max": max(h["aux_grad_norm"]),
+              "train_wall_s": trainer.timing["wall_s"], "train_cpu_s": trainer.timing["cpu_s"], "steps": float(trainer.step)}
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(record))
+        os.replace(tmp, path)  # atomic: two processes may finish the same run; either file is whole
+    return {**record, "cached": False}
+
+
+def _one_run(name: str, preset: str, seed: int, smoke: bool, **overrides) -> dict[str, Any]:
+    return one_run(name, preset, seed, smoke, cache=None if smoke else score_cache_dir(), **overrides)
 
 
 def _run_heads(seeds: Sequence[int], smoke: bool) -> list[dict[str, Any]]:
