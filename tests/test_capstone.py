@@ -170,6 +170,25 @@ def test_ablation_rule_needs_the_ordering():
     assert _decide_ablation(summarize(reversed_), reversed_) == "not reproduced"
 
 
+def test_failure_search_rule_needs_worse_quality_and_growing_norms():
+    from gantutor.reproduce.capstone import _decide_failure, failure_table
+
+    def recs(settings):  # {setting: ((acgan frechet, acgan growth), (reacgan frechet, reacgan growth))}
+        return [{"seed": s, "config": f"{head} · {name}", "setting": name, "head": head,
+                 "frechet_distance": v[0] + 0.3 * s, "feat_norm_growth": v[1] + 0.05 * s}
+                for s in range(3) for name, pair in settings.items() for head, v in zip(("acgan", "reacgan"), pair)]
+
+    found = recs({"a": ((30, 2), (31, 2)), "b": ((60, 9), (30, 1.5))})
+    assert _decide_failure({}, found) == "reproduced"
+    rows = {r["setting"]: r for r in failure_table(found)}
+    assert rows["b"]["frechet_acgan_minus_reacgan"]["diff"] == pytest.approx(30.0)
+    assert rows["b"]["growth_acgan_minus_reacgan"]["diff"] == pytest.approx(7.5)
+    worse_without_growth = recs({"b": ((60, 1.5), (30, 1.5))})
+    assert _decide_failure({}, worse_without_growth) == "inconclusive"
+    never_worse = recs({"a": ((20, 9), (30, 1)), "b": ((25, 2), (30, 2))})
+    assert _decide_failure({}, never_worse) == "not reproduced"
+
+
 def test_open_run_reads_a_folder_written_by_the_command_line(tmp_path, monkeypatch):
     monkeypatch.setenv("GANTUTOR_SMOKE", "1")
     from gantutor.__main__ import main

@@ -53,6 +53,18 @@ def test_compare_means_three_verdicts():
     assert R.compare_means(_records([8], [1]), "A", "B", "m") == "inconclusive"
 
 
+def test_welch_interval_matches_scipy():
+    from scipy import stats
+
+    a, b = [8.0, 6.5, 7.0, 9.1], [1.0, 2.5, 1.2]
+    w = R.welch_interval(_records(a, b), "A", "B", "m")
+    ci = stats.ttest_ind(a, b, equal_var=False).confidence_interval(0.95)
+    assert (w["lo"], w["hi"]) == pytest.approx((ci.low, ci.high)) and w["diff"] == pytest.approx(sum(a) / 4 - sum(b) / 3)
+    flipped = R.welch_interval(_records(a, b), "A", "B", "m", higher_is_better=False)  # lower is better: B − A
+    assert (flipped["lo"], flipped["hi"]) == pytest.approx((-ci.high, -ci.low))
+    assert R.welch_interval(_records([1.0], [2.0, 3.0]), "A", "B", "m")["hi"] == math.inf
+
+
 def test_summarize_groups_configs_and_skips_non_numbers():
     recs = _records([1.0, 3.0], [2.0, 2.0]) + [{"seed": 9, "config": "A", "m": float("nan")}]
     for r in recs:

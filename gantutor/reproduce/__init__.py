@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
 __all__ = [
-    "Claim", "register", "claims", "get_claim", "interval", "summarize", "compare_means",
+    "Claim", "register", "claims", "get_claim", "interval", "summarize", "welch_interval", "compare_means",
     "run_claim", "load_result", "summary_frame", "verdict_line", "runs_dir", "RESULTS_DIR", "VERDICTS",
 ]
 
@@ -153,35 +153,50 @@ def summarize(per_seed: list[dict[str, Any]]) -> dict[str, dict[str, dict[str, f
     return out
 
 
-def compare_means(per_seed: list[dict], better: str, worse: str, metric: str, *,
-                  higher_is_better: bool = True, margin: float = 0.0, level: float = 0.95) -> str:
-    """Verdict for "``better`` scores higher than ``worse`` on ``metric``" (or lower).
+def welch_interval(per_seed: list[dict], better: str, worse: str, metric: str, *,
+                   higher_is_better: bool = True, level: float = 0.95) -> dict[str, float]:
+    """Welch's t-interval for the difference of mean ``metric`` between two configurations.
 
-    Welch's t-interval for the difference of means (better − worse, sign-flipped when lower
-    is better): ``reproduced`` when it lies above ``margin``; ``not reproduced`` when it lies
-    at or below 0 (no effect, or the opposite); ``inconclusive`` otherwise.
+    The difference is ``better − worse`` (``worse − better`` when lower is better), so a
+    positive value always favours ``better``. Returns ``{diff, lo, hi, n_better, n_worse}``;
+    the interval is infinite with fewer than two seeds on either side.
     """
     from scipy import stats
 
     a = [r[metric] for r in per_seed if r["config"] == better]
     b = [r[metric] for r in per_seed if r["config"] == worse]
-    if len(a) < 2 or len(b) < 2:
-        return "inconclusive"
+    out = {"n_better": len(a), "n_worse": len(b)}
+    if not a or not b:
+        return {**out, "diff": math.nan, "lo": -math.inf, "hi": math.inf}
     sign = 1.0 if higher_is_better else -1.0
     ma, mb = sum(a) / len(a), sum(b) / len(b)
+    diff = sign * (ma - mb)
+    if len(a) < 2 or len(b) < 2:
+        return {**out, "diff": diff, "lo": -math.inf, "hi": math.inf}
     va = sum((x - ma) ** 2 for x in a) / (len(a) - 1)
     vb = sum((x - mb) ** 2 for x in b) / (len(b) - 1)
-    diff = sign * (ma - mb)
     se2 = va / len(a) + vb / len(b)
     if se2 == 0:  # every seed identical: the difference is exact
-        lo = hi = diff
-    else:
-        dof = se2**2 / ((va / len(a)) ** 2 / (len(a) - 1) + (vb / len(b)) ** 2 / (len(b) - 1) or 1e-300)
-        half = float(stats.t.ppf(0.5 + level / 2, max(dof, 1.0))) * math.sqrt(se2)
-        lo, hi = diff - half, diff + half
-    if lo > margin:
+        return {**out, "diff": diff, "lo": diff, "hi": diff}
+    dof = se2**2 / ((va / len(a)) ** 2 / (len(a) - 1) + (vb / len(b)) ** 2 / (len(b) - 1) or 1e-300)
+    half = float(stats.t.ppf(0.5 + level / 2, max(dof, 1.0))) * math.sqrt(se2)
+    return {**out, "diff": diff, "lo": diff - half, "hi": diff + half}
+
+
+def compare_means(per_seed: list[dict], better: str, worse: str, metric: str, *,
+                  higher_is_better: bool = True, margin: float = 0.0, level: float = 0.95) -> str:
+    """Verdict for "``better`` scores higher than ``worse`` on ``metric``" (or lower).
+
+    Welch's t-interval for the difference of means (:func:`welch_interval`): ``reproduced``
+    when it lies above ``margin``; ``not reproduced`` when it lies at or below 0 (no effect,
+    or the opposite); ``inconclusive`` otherwise (also with fewer than two seeds a side).
+    """
+    w = welch_interval(per_seed, better, worse, metric, higher_is_better=higher_is_better, level=level)
+    if w["n_better"] < 2 or w["n_worse"] < 2:
+        return "inconclusive"
+    if w["lo"] > margin:
         return "reproduced"
-    if hi <= 0:
+    if w["hi"] <= 0:
         return "not reproduced"
     return "inconclusive"
 
@@ -237,6 +252,7 @@ def run_claim(name: str, seeds: int | Sequence[int] | None = None, out: str | os
         seeds = [s for s in seeds if s not in done]
     interrupted = False
     start = time.perf_counter()
+    commit = _commit()  # the code that runs is the code at the start (a commit made during a long run is not it)
     chunks = [seeds[i:i + claim.chunk] for i in range(0, len(seeds), claim.chunk)]
     try:
         from tqdm.auto import tqdm
@@ -272,7 +288,7 @@ def run_claim(name: str, seeds: int | Sequence[int] | None = None, out: str | os
         "summary": summary,
         "verdict": verdict,
         "command": command or f"python -m gantutor reproduce {name} --seeds {len(seeds)}",
-        "commit": _commit(),
+        "commit": commit,
         "wall_s": round(time.perf_counter() - start, 1),
         "extended_from": None,
         "device": str(device) + (f" ({torch.cuda.get_device_name(device)})" if device.type == "cuda" else

@@ -37,10 +37,23 @@ from typing import Any, Sequence
 
 from . import Claim, compare_means, register, runs_dir  # runs_dir: re-exported for lessons 06–07
 
-__all__ = ["runs_dir", "train_run", "open_run", "RunView", "quality", "quality_probe", "get_judge", "one_run", "score_cache_dir", "ABLATION"]
+__all__ = ["runs_dir", "train_run", "open_run", "RunView", "quality", "quality_probe", "get_judge", "one_run", "score_cache_dir",
+           "ABLATION", "FAILURE_SETTINGS", "FAILURE_STEPS", "failure_table"]
 
 N_EVAL = (2000, 100)          # generated samples scored per run (default, smoke)
 ABLATION = ("ce", "ce-normalized", "d2d-ce-nomargin", "d2d-ce")
+# ACGAN's failure (lesson 06 §5): settings that should make ACGAN's feature norms and head
+# gradients explode (Kang et al. 2021, Sec. 3: worse with larger batches), each a set of
+# overrides of the cpu preset (recipe fields or TrainConfig fields), run for FAILURE_STEPS without EMA
+FAILURE_SETTINGS = {
+    "baseline": {},
+    "batch 256": {"batch_size": 256},
+    "λ = 5": {"aux_weight": 5.0},
+    "lr 1e-3": {"lr_g": 1e-3, "lr_d": 1e-3},
+    "no SN in D, batch 256": {"sn_d": False, "batch_size": 256},
+}
+FAILURE_STEPS = (250, 3)       # generator steps per search run (default, smoke)
+FAILURE_N_EVAL = (1000, 100)   # samples scored per search run (default, smoke)
 
 
 # --------------------------------------------------------------------------- scoring
@@ -196,19 +209,21 @@ def _score_key(recipe, seed: int, n: int) -> str:
     return f"{recipe.name}-{recipe.aux_loss}-seed{seed}-{hashlib.sha256(blob.encode()).hexdigest()[:12]}.json"
 
 
-def one_run(name: str, preset: str, seed: int, smoke: bool, cache: Path | None = None, **overrides) -> dict[str, Any]:
+def one_run(name: str, preset: str, seed: int, smoke: bool, cache: Path | None = None, n_eval: int | None = None,
+            **overrides) -> dict[str, Any]:
     """Train one (recipe, seed) without saving weights and score it; the record's numbers.
 
     With ``cache`` (a folder), the record is stored there under a name fixed by the whole
     recipe, the seed and the number of scored samples, and a later call with the same
     settings reads it instead of training: ReACGAN's run is then shared by the head
     comparison and the ablation's ``d2d-ce`` variant, which is the same recipe. A record
-    read from the cache says ``"cached": true``.
+    read from the cache says ``"cached": true``. ``n_eval``: samples scored (default
+    :data:`N_EVAL`).
     """
     from ..recipes import get_recipe
 
     recipe = get_recipe(name, preset, **overrides)
-    n = N_EVAL[1 if smoke else 0]
+    n = n_eval or N_EVAL[1 if smoke else 0]
     path = cache / _score_key(recipe, seed, n) if cache is not None else None
     if path is not None and path.exists():
         return {**json.loads(path.read_text()), "cached": True}
@@ -217,6 +232,8 @@ def one_run(name: str, preset: str, seed: int, smoke: bool, cache: Path | None =
     h = trainer.history
     record = {**{k: q[k] for k in ("accuracy_ratio", "frechet_distance", "within_class_diversity")},
               "feat_norm_max": max(h["feat_norm"]), "aux_grad_norm_max": max(h["aux_grad_norm"]),
+              "feat_norm_first": h["feat_norm"][0], "feat_norm_last": h["feat_norm"][-1],
+              "feat_norm_growth": max(h["feat_norm"]) / h["feat_norm"][0], "aux_grad_norm_last": h["aux_grad_norm"][-1],
               "train_wall_s": trainer.timing["wall_s"], "train_cpu_s": trainer.timing["cpu_s"], "steps": float(trainer.step)}
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -255,6 +272,40 @@ def _decide_ablation(summary: dict, per_seed: list) -> str:
         return "inconclusive"
     ordered = all(a >= b for a, b in zip(means, means[1:]))
     return "reproduced" if ordered else "inconclusive"
+
+
+def _run_failure(seeds: Sequence[int], smoke: bool) -> list[dict[str, Any]]:
+    preset, i = ("smoke", 1) if smoke else ("cpu", 0)
+    return [{"seed": s, "config": f"{head} · {name}", "setting": name, "head": head,
+             **one_run(f"{head}-cifar10", preset, s, smoke, cache=None if smoke else score_cache_dir(),
+                       n_eval=FAILURE_N_EVAL[i], steps=FAILURE_STEPS[i], ema=None, **ov)}
+            for s in seeds for name, ov in FAILURE_SETTINGS.items() for head in ("acgan", "reacgan")]
+
+
+def failure_table(per_seed: list[dict]) -> list[dict[str, Any]]:
+    """Per setting: ACGAN vs ReACGAN Welch intervals of the Fréchet distance (ACGAN − ReACGAN,
+    positive = ACGAN worse) and of the feature-norm growth max/first (ACGAN − ReACGAN), with
+    each comparison's verdict (``compare_means``)."""
+    from . import welch_interval
+
+    rows = []
+    for name in dict.fromkeys(r["setting"] for r in per_seed):
+        a, b = f"acgan · {name}", f"reacgan · {name}"
+        fd = welch_interval(per_seed, b, a, "frechet_distance", higher_is_better=False)
+        gr = welch_interval(per_seed, a, b, "feat_norm_growth")
+        rows.append({"setting": name, "frechet_acgan_minus_reacgan": fd, "growth_acgan_minus_reacgan": gr,
+                     "acgan_worse": compare_means(per_seed, b, a, "frechet_distance", higher_is_better=False),
+                     "acgan_norms_grow_more": compare_means(per_seed, a, b, "feat_norm_growth")})
+    return rows
+
+
+def _decide_failure(summary: dict, per_seed: list) -> str:
+    rows = failure_table(per_seed)
+    if any(r["acgan_worse"] == "reproduced" and r["acgan_norms_grow_more"] == "reproduced" for r in rows):
+        return "reproduced"
+    if rows and all(r["acgan_worse"] == "not reproduced" for r in rows):
+        return "not reproduced"
+    return "inconclusive"
 
 
 _PROTOCOL = {
@@ -303,4 +354,29 @@ register(Claim(
     chunk=1,
     lesson="07_reacgan",
     protocol={**_PROTOCOL, "variants": "aux_loss = ce, ce-normalized, d2d-ce-nomargin, d2d-ce on reacgan-cifar10 (λ 0.5)"},
+))
+
+register(Claim(
+    name="acgan-collapse-search",
+    paper="Kang, Shim, Cho, Park. Rebooting ACGAN: Auxiliary Classifier GANs with Stable Training. NeurIPS 2021",
+    statement="ACGAN's training collapses early because D's feature norms and classifier gradients explode, worse "
+              "with larger batches (Sec. 3, Figure 2); ReACGAN's normalised head does not.",
+    metric="per setting and head: Fréchet distance in the offline classifier's feature space (lower is better) and "
+           "the growth of D's mean feature norm on real batches (max / first logged value); also accuracy ratio, "
+           "within-class diversity and the head-gradient norms",
+    expected="reproduced",
+    rule="for each setting of FAILURE_SETTINGS (cpu preset, FAILURE_STEPS generator steps): Welch 95 % intervals of "
+         "ACGAN − ReACGAN Fréchet distance and of ACGAN − ReACGAN feature-norm growth. Reproduced when some setting "
+         "has both intervals above 0 (ACGAN worse AND its norms grow more); not reproduced when every setting's "
+         "Fréchet interval lies at or below 0; otherwise inconclusive",
+    cpu_minutes=35.0,
+    run=_run_failure,
+    decide=_decide_failure,
+    default_seeds=3,
+    chunk=1,
+    lesson="06_acgan",
+    protocol={**_PROTOCOL, "settings": {k: {kk: str(vv) for kk, vv in v.items()} for k, v in FAILURE_SETTINGS.items()},
+              "steps": FAILURE_STEPS[0], "scoring": f"{FAILURE_N_EVAL[0]} class-balanced samples of the generator itself (no EMA in these short runs: "
+              "a collapse shows in G, and the preset's EMA would start at step 200), offline classifier of gantutor.metrics",
+              "why short": "a CPU search: 2 heads × 5 settings × 3 seeds; the paper's collapse comes early in training"},
 ))
