@@ -25,10 +25,11 @@ ROOT = Path(__file__).resolve().parent.parent
 
 _RUN_ONE = """
 import sys, nbformat
-from nbclient import NotebookClient
+sys.path.insert(0, sys.argv[3])
+from notebook_client import RobustNotebookClient  # tests/notebook_client.py: no missed replies
 path = sys.argv[1]
 nb = nbformat.read(path, as_version=4)
-NotebookClient(nb, timeout=3600, kernel_name="python3", resources={"metadata": {"path": sys.argv[2]}}).execute()
+RobustNotebookClient(nb, timeout=3600, kernel_name="python3", resources={"metadata": {"path": sys.argv[2]}}).execute()
 """
 
 
@@ -38,10 +39,10 @@ def run_one(path: Path, threads: int) -> dict:
     start = time.perf_counter()
     # a fresh interpreter per notebook, so its children's CPU time is this notebook's alone
     code = ("import resource, subprocess, sys, json; "
-            f"p = subprocess.run([sys.executable, '-c', {_RUN_ONE!r}, sys.argv[1], sys.argv[2]]); "
+            f"p = subprocess.run([sys.executable, '-c', {_RUN_ONE!r}, sys.argv[1], sys.argv[2], sys.argv[3]]); "
             "r = resource.getrusage(resource.RUSAGE_CHILDREN); "
             "print(json.dumps({'rc': p.returncode, 'cpu': r.ru_utime + r.ru_stime}))")
-    proc = subprocess.run([sys.executable, "-c", code, str(path), str(path.parent)], env=env,
+    proc = subprocess.run([sys.executable, "-c", code, str(path), str(path.parent), str(ROOT / "tests")], env=env,
                           capture_output=True, text=True)
     wall = time.perf_counter() - start
     try:

@@ -41,7 +41,7 @@ def test_lesson_structure(path):
 @pytest.mark.notebook
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
 def test_runs_in_smoke_mode(path, tmp_path):
-    from nbclient import NotebookClient
+    from notebook_client import RobustNotebookClient
 
     nb = nbformat.read(path, as_version=4)
     env_before = dict(os.environ)
@@ -50,7 +50,7 @@ def test_runs_in_smoke_mode(path, tmp_path):
     os.environ.update(GANTUTOR_SMOKE="1", GANTUTOR_DEVICE="cpu", OMP_NUM_THREADS="1", GANTUTOR_THREADS="1", GANTUTOR_RUNS=str(tmp_path))
     try:
         start = time.perf_counter()
-        client = NotebookClient(nb, timeout=900, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}})
+        client = RobustNotebookClient(nb, timeout=900, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}})
         client.execute()  # raises CellExecutionError on the first failing cell
         elapsed = time.perf_counter() - start
     finally:
@@ -67,3 +67,34 @@ def test_runs_in_smoke_mode(path, tmp_path):
     if path.stem != "00_start_here":
         assert "✔" in outputs, f"{path.name}: no verify check printed a ✔ line"
     print(f"{path.name}: {elapsed:.1f} s in smoke mode")
+
+
+def test_notebook_client_polls_in_short_steps_and_keeps_the_deadline(monkeypatch):
+    """The runner's shell wait: a reply that a long poll would miss arrives at the next short poll; the
+    cell's deadline still raises Empty."""
+    import asyncio
+    from queue import Empty
+
+    import notebook_client as nc
+
+    monkeypatch.setattr(nc, "POLL_S", 0.01)
+    asked = []
+
+    async def get_msg(timeout=None):  # a socket whose reply is only seen at the third look
+        asked.append(timeout)
+        await asyncio.sleep(timeout)
+        if len(asked) < 3:
+            raise Empty
+        return {"ok": True}
+
+    assert asyncio.run(nc._chunked(get_msg)(timeout=5.0)) == {"ok": True}
+    assert len(asked) == 3 and max(asked) <= 0.01
+
+    async def silent(timeout=None):
+        await asyncio.sleep(timeout)
+        raise Empty
+
+    start = time.perf_counter()
+    with pytest.raises(Empty):
+        asyncio.run(nc._chunked(silent)(timeout=0.05))
+    assert 0.05 <= time.perf_counter() - start < 1.0
