@@ -308,6 +308,7 @@ def _decide_failure(summary: dict, per_seed: list) -> str:
     return "inconclusive"
 
 
+_PAPER = "Kang, Shim, Cho, Park. Rebooting ACGAN: Auxiliary Classifier GANs with Stable Training. NeurIPS 2021"
 _PROTOCOL = {
     "recipes": "acgan-cifar10 / reacgan-cifar10, preset cpu (gantutor.recipes; smoke preset under GANTUTOR_SMOKE=1)",
     "data": "CIFAR-10 training split (all 50,000 images; synthetic stand-in only in smoke mode without a local copy)",
@@ -319,7 +320,7 @@ _PROTOCOL = {
 
 register(Claim(
     name="reacgan-vs-acgan-cifar10",
-    paper="Kang, Shim, Cho, Park. Rebooting ACGAN: Auxiliary Classifier GANs with Stable Training. NeurIPS 2021",
+    paper=_PAPER,
     statement="With the same backbone and budget, ReACGAN (unit-sphere features, D2D-CE) generates CIFAR-10 images "
               "closer to the data than ACGAN (Table 2: lower FID).",
     metric="Fréchet distance in the offline classifier's feature space (lower is better); also accuracy ratio and "
@@ -330,15 +331,13 @@ register(Claim(
     cpu_minutes=65.0,
     run=_run_heads,
     decide=_decide_heads,
-    default_seeds=3,
-    chunk=1,
     lesson="07_reacgan",
     protocol=_PROTOCOL,
 ))
 
 register(Claim(
     name="reacgan-ablation-cifar10",
-    paper="Kang, Shim, Cho, Park. Rebooting ACGAN: Auxiliary Classifier GANs with Stable Training. NeurIPS 2021",
+    paper=_PAPER,
     statement="Each step from ACGAN to ReACGAN helps (Table 4): unit-sphere features with CE, then D2D-CE without "
               "margins, then full D2D-CE.",
     metric="Fréchet distance in the offline classifier's feature space per variant (lower is better); also accuracy "
@@ -350,15 +349,13 @@ register(Claim(
     cpu_minutes=130.0,
     run=_run_ablation,
     decide=_decide_ablation,
-    default_seeds=3,
-    chunk=1,
     lesson="07_reacgan",
     protocol={**_PROTOCOL, "variants": "aux_loss = ce, ce-normalized, d2d-ce-nomargin, d2d-ce on reacgan-cifar10 (λ 0.5)"},
 ))
 
 register(Claim(
     name="acgan-collapse-search",
-    paper="Kang, Shim, Cho, Park. Rebooting ACGAN: Auxiliary Classifier GANs with Stable Training. NeurIPS 2021",
+    paper=_PAPER,
     statement="ACGAN's training collapses early because D's feature norms and classifier gradients explode, worse "
               "with larger batches (Sec. 3, Figure 2); ReACGAN's normalised head does not.",
     metric="per setting and head: Fréchet distance in the offline classifier's feature space (lower is better) and "
@@ -372,8 +369,6 @@ register(Claim(
     cpu_minutes=35.0,
     run=_run_failure,
     decide=_decide_failure,
-    default_seeds=3,
-    chunk=1,
     lesson="06_acgan",
     protocol={**_PROTOCOL, "settings": {k: {kk: str(vv) for kk, vv in v.items()} for k, v in FAILURE_SETTINGS.items()},
               "steps": FAILURE_STEPS[0], "scoring": f"{FAILURE_N_EVAL[0]} class-balanced samples of the generator itself (no EMA in these short runs: "
