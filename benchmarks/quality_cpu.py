@@ -46,9 +46,9 @@ def cpu_seconds() -> float:
 
 def one(head: str, dataset: str, which: str, fraction: float, cache) -> dict:
     overrides = dict(OLD_CPU[dataset]) if which == "old" else {}
-    steps = max(1, round(get_recipe(f"{head}-{dataset}", "cpu", **overrides).config().steps * fraction))
+    overrides["steps"] = max(1, round(get_recipe(f"{head}-{dataset}", "cpu", **overrides).config().steps * fraction))
     load0, c0 = os.getloadavg()[0], cpu_seconds()
-    rec = one_run(f"{head}-{dataset}", "cpu", 0, False, cache=cache, steps=steps, **overrides)
+    rec = one_run(f"{head}-{dataset}", "cpu", 0, False, cache=cache, **overrides)
     return dict(run=f"{head}-{dataset}", preset=which, fraction=fraction, cpu_s_this_process=round(cpu_seconds() - c0, 1),
                 load_avg_start=load0, load_avg_end=os.getloadavg()[0], threads=torch.get_num_threads(), n=N_EVAL[0], **rec)
 
