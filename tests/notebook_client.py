@@ -2,7 +2,7 @@
 
 After a widget cell of lessons 06–07, plain ``nbclient`` often waited on an idle kernel whose
 reply had already been sent, until the cell's whole timeout had passed (measured: 3 of 4
-smoke runs, 149.9 s with a 150-s timeout; see CONTRIBUTING.md). ``nbclient`` waits for each cell's reply
+smoke notebook runs, 149.9 s with a 150-s timeout; see CONTRIBUTING.md). ``nbclient`` waits for each cell's reply
 with a single ``await shell_channel.get_msg(timeout=<the whole cell timeout>)``, i.e. one
 asyncio poll of a ZeroMQ socket; ZeroMQ signals readiness edge-triggered, and a missed edge
 means the poll sleeps until the timeout (the same symptom and fix are discussed in
