@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
 __all__ = [
-    "Claim", "register", "claims", "get_claim", "interval", "summarize", "welch_interval", "compare_means",
+    "Claim", "register", "claims", "get_claim", "interval", "summarize", "welch_interval", "compare_means", "interval_verdict", "write_json",
     "run_claim", "load_result", "summary_frame", "verdict_line", "runs_dir", "RESULTS_DIR", "VERDICTS",
 ]
 
@@ -192,6 +192,11 @@ def compare_means(per_seed: list[dict], better: str, worse: str, metric: str, *,
     or the opposite); ``inconclusive`` otherwise (also with fewer than two seeds a side).
     """
     w = welch_interval(per_seed, better, worse, metric, higher_is_better=higher_is_better, level=level)
+    return interval_verdict(w, margin)
+
+
+def interval_verdict(w: dict[str, float], margin: float = 0.0) -> str:
+    """The verdict :func:`compare_means` gives for an interval already computed by :func:`welch_interval`."""
     if w["n_better"] < 2 or w["n_worse"] < 2:
         return "inconclusive"
     if w["lo"] > margin:
@@ -199,6 +204,18 @@ def compare_means(per_seed: list[dict], better: str, worse: str, metric: str, *,
     if w["hi"] <= 0:
         return "not reproduced"
     return "inconclusive"
+
+
+def write_json(path: str | os.PathLike, obj: Any, indent: int | None = 1) -> Path:
+    """Write ``obj`` as JSON atomically: a temporary file (named for this process, so two
+    processes writing the same file never share one) replaces ``path`` in one ``os.replace``;
+    an interrupted write never leaves half a file."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(obj, indent=indent, allow_nan=True) + "\n")
+    os.replace(tmp, path)
+    return path
 
 
 # --------------------------------------------------------------------------- running
@@ -303,11 +320,7 @@ def run_claim(name: str, seeds: int | Sequence[int] | None = None, out: str | os
         result["commit"] = f"{earlier['commit']} + {result['commit']}"
         result["wall_s"] = round(earlier["wall_s"] + result["wall_s"], 1)
     if out is not None:
-        out = Path(out)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = out.with_suffix(out.suffix + ".tmp")
-        tmp.write_text(json.dumps(result, indent=1, allow_nan=True) + "\n")
-        os.replace(tmp, out)  # atomic: an interrupted write never leaves half a file
+        write_json(out, result)
     return result
 
 

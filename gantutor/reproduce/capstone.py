@@ -13,11 +13,17 @@ margins (Eq. 5), (3) full D2D-CE (Eq. 6) each improve the result. Here all four 
 use the ``reacgan-cifar10`` recipe with ``aux_loss`` switched (so λ = 0.5 for all four:
 one variable at a time), one run per (seed, variant).
 
-The full runs are 2 × 3 and 4 × 3 trainings of about 10 minutes each on one CPU thread
-(``cpu_minutes``): not run in the session that wrote this module. Commands::
+``acgan-collapse-search`` — lesson 06's search for ACGAN's early collapse (their Sec. 3):
+the settings of :data:`FAILURE_SETTINGS`, short runs of both heads, per seed.
 
-    python -m gantutor reproduce reacgan-vs-acgan-cifar10 --seeds 3
+Each CIFAR-10 run trains for about 10 minutes on one CPU thread (``cpu_minutes`` gives each
+claim's total); results are in ``results/``. Runs are scored once and kept in
+:func:`score_cache_dir`, so a run with the same recipe and seed is shared (the ablation's
+``d2d-ce`` variant is the head comparison's ReACGAN). Commands::
+
+    python -m gantutor reproduce reacgan-vs-acgan-cifar10 --seeds 5
     python -m gantutor reproduce reacgan-ablation-cifar10 --seeds 3
+    python -m gantutor reproduce acgan-collapse-search --seeds 3
 
 Run helpers (lessons 06–07): :func:`train_run` trains a recipe into a run folder or, when
 the folder already holds the finished run, loads it (``retrain=True`` starts over);
@@ -35,7 +41,7 @@ import time
 from pathlib import Path
 from typing import Any, Sequence
 
-from . import Claim, compare_means, register, runs_dir  # runs_dir: re-exported for lessons 06–07
+from . import Claim, compare_means, interval_verdict, register, runs_dir, write_json  # runs_dir: re-exported for lessons 06–07
 
 __all__ = ["runs_dir", "train_run", "open_run", "RunView", "quality", "quality_probe", "get_judge", "one_run", "score_cache_dir",
            "ABLATION", "FAILURE_SETTINGS", "FAILURE_STEPS", "failure_table"]
@@ -236,10 +242,7 @@ def one_run(name: str, preset: str, seed: int, smoke: bool, cache: Path | None =
               "feat_norm_growth": max(h["feat_norm"]) / h["feat_norm"][0], "aux_grad_norm_last": h["aux_grad_norm"][-1],
               "train_wall_s": trainer.timing["wall_s"], "train_cpu_s": trainer.timing["cpu_s"], "steps": float(trainer.step)}
     if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(record))
-        os.replace(tmp, path)  # atomic: two processes may finish the same run; either file is whole
+        write_json(path, record, indent=None)  # atomic: two processes may finish the same run; either file is whole
     return {**record, "cached": False}
 
 
@@ -285,7 +288,7 @@ def _run_failure(seeds: Sequence[int], smoke: bool) -> list[dict[str, Any]]:
 def failure_table(per_seed: list[dict]) -> list[dict[str, Any]]:
     """Per setting: ACGAN vs ReACGAN Welch intervals of the Fréchet distance (ACGAN − ReACGAN,
     positive = ACGAN worse) and of the feature-norm growth max/first (ACGAN − ReACGAN), with
-    each comparison's verdict (``compare_means``)."""
+    each comparison's verdict (the rule of ``compare_means``, on these intervals)."""
     from . import welch_interval
 
     rows = []
@@ -294,8 +297,7 @@ def failure_table(per_seed: list[dict]) -> list[dict[str, Any]]:
         fd = welch_interval(per_seed, b, a, "frechet_distance", higher_is_better=False)
         gr = welch_interval(per_seed, a, b, "feat_norm_growth")
         rows.append({"setting": name, "frechet_acgan_minus_reacgan": fd, "growth_acgan_minus_reacgan": gr,
-                     "acgan_worse": compare_means(per_seed, b, a, "frechet_distance", higher_is_better=False),
-                     "acgan_norms_grow_more": compare_means(per_seed, a, b, "feat_norm_growth")})
+                     "acgan_worse": interval_verdict(fd), "acgan_norms_grow_more": interval_verdict(gr)})
     return rows
 
 
