@@ -10,27 +10,42 @@ carries it, so a resumed run continues the callback too.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable
+import math
+from typing import Any, Callable, Protocol
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-if TYPE_CHECKING:  # only for the annotations: callbacks must not import the trainer
-    from .train import Trainer
+__all__ = ["Callback", "PeriodicEval", "HeadDiagnostics", "head_gradient_factors", "TrainerView"]
 
-import math
 
-__all__ = ["Callback", "PeriodicEval", "HeadDiagnostics", "head_gradient_factors"]
+class TrainerView(Protocol):
+    """What a callback may use of the trainer it is attached to (:class:`gantutor.train.Trainer` is one).
+
+    Written as a protocol so that this module needs nothing from ``train.py``: the trainer
+    imports its callbacks, never the other way round.
+    """
+
+    G: nn.Module
+    D: nn.Module
+    cfg: Any
+    rank: int
+    device: torch.device
+    dtype: torch.dtype
+    history: dict[str, list[float]]
+
+    def sample(self, n: int, ema: bool = True, generator: torch.Generator | None = None, *,
+               labels: torch.Tensor | None = None, z: torch.Tensor | None = None, batch: int = 500) -> torch.Tensor: ...
 
 
 class Callback:
     """Hooks into the loop; subclass and override what you need (all no-ops by default)."""
 
-    def on_d_step(self, trainer: "Trainer", step: int, d_iter: int, logs: dict[str, float]) -> None:
+    def on_d_step(self, trainer: TrainerView, step: int, d_iter: int, logs: dict[str, float]) -> None:
         """After each discriminator update (``step`` = generator steps done so far)."""
 
-    def on_step_end(self, trainer: "Trainer", step: int, logs: dict[str, float]) -> None:
+    def on_step_end(self, trainer: TrainerView, step: int, logs: dict[str, float]) -> None:
         """After each generator update (``step`` counts it)."""
 
 
@@ -43,7 +58,7 @@ class PeriodicEval(Callback):
         Trainer(G, D, data, cfg, callbacks=[PeriodicEval(500, lambda t: {"acc": my_metric(t.sample(1000))})])
     """
 
-    def __init__(self, every: int, fn: Callable[["Trainer"], dict[str, float]]):
+    def __init__(self, every: int, fn: Callable[[TrainerView], dict[str, float]]):
         if not isinstance(every, int) or isinstance(every, bool) or every < 1:
             raise ValueError(f"every must be a positive int, got {every!r}")
         if not callable(fn):
