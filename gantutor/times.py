@@ -9,7 +9,8 @@ marker comments::
 
 * the README's lesson table (a marker in a table row: the short form),
 * lesson 00's map of the lessons (also a table: the short form),
-* each lesson's first cell (a marker in prose: the sentence form, with how it was measured).
+* each lesson's first cell — its first markdown cell — (a marker in prose: the sentence form,
+  with how it was measured).
 
 ``python -m gantutor.times`` rewrites what sits between the markers; ``--check`` only reports
 the places that disagree with the file (``tests/test_times.py`` fails on any). Keys:
@@ -39,7 +40,7 @@ from pathlib import Path
 from typing import Any
 
 __all__ = ["TIMES_FILE", "load", "short", "sentence", "classifier_text", "render", "sync_text",
-           "insert_first_cell_markers", "sync_notebook", "sync_file", "default_files", "main"]
+           "insert_first_cell_markers", "first_markdown", "sync_notebook", "sync_file", "default_files", "main"]
 
 ROOT = Path(__file__).resolve().parent.parent          # the repository (editable install)
 TIMES_FILE = ROOT / "benchmarks" / "results" / "run_all_times.json"
@@ -203,6 +204,11 @@ def insert_first_cell_markers(source: str, key: str, where: str = "the first cel
     return source
 
 
+def first_markdown(nb):
+    """The lesson's first cell: its first markdown cell (a setup code cell, e.g. for Colab, may come before it)."""
+    return next((c for c in nb.cells if c.cell_type == "markdown"), None)
+
+
 def sync_notebook(path: str | Path, data: dict, write: bool = True) -> bool:
     """Bring one lesson in line with the file (inserting its first cell's markers if needed);
     returns whether anything changed. Only markdown cells are touched; outputs stay as they are."""
@@ -211,12 +217,13 @@ def sync_notebook(path: str | Path, data: dict, write: bool = True) -> bool:
     path = Path(path)
     key = path.name[:2]
     nb = nbformat.read(path, as_version=4)
+    first = first_markdown(nb)
     changed = False
-    for i, cell in enumerate(nb.cells):
+    for cell in nb.cells:
         if cell.cell_type != "markdown":
             continue
         source = cell.source
-        if i == 0 and re.fullmatch(r"\d\d", key):
+        if cell is first and re.fullmatch(r"\d\d", key):
             source = insert_first_cell_markers(source, key, where=f"{path.name}, first cell")
         source, _ = sync_text(source, data)
         if source != cell.source:

@@ -59,7 +59,7 @@ def test_readme_table_and_lesson_00_map_show_every_lesson(data):
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
 def test_first_cell_shows_its_own_time(path):
-    first = nbformat.read(path, as_version=4).cells[0].source
+    first = times.first_markdown(nbformat.read(path, as_version=4)).source
     keys = [k for k in _markers(first) if not k.startswith("classifier")]
     assert keys == [path.name[:2]], f"{path.name}: the first cell must show times:{path.name[:2]} once (found {keys}); {FIX}"
 
@@ -89,6 +89,18 @@ def test_markers_are_inserted_in_place_of_the_time_clause(key, data):
     assert "half an hour" not in after and ("classifier:cifar10" in found) == (key == "06")
     again, _ = times.sync_text(times.insert_first_cell_markers(after, key), data)
     assert again == after, "running the generator twice must change nothing"
+
+
+def test_a_code_cell_before_the_title_does_not_move_the_first_cell(tmp_path, data):
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import sys  # e.g. a Colab setup cell"),
+                                         nbformat.v4.new_markdown_cell("# 01 · x\n\n**Time:** about a minute. More."),
+                                         nbformat.v4.new_markdown_cell("**Time:** not the first cell.")])
+    path = tmp_path / "01_x.ipynb"
+    nbformat.write(nb, path)
+    assert times.sync_notebook(path, data) and not times.sync_notebook(path, data)
+    cells = nbformat.read(path, as_version=4).cells
+    assert cells[1].source == f"# 01 · x\n\n**Time:** <!-- times:01 -->{times.sentence('01', data)}<!-- /times -->. More."
+    assert cells[2].source == "**Time:** not the first cell."
 
 
 def test_a_first_cell_without_a_time_label_is_an_error_naming_it():
