@@ -56,7 +56,7 @@ def _check_welch(ans) -> bool:
 @exercise(
     "00.welch",
     f"Scores over seeds: A = {list(WELCH_A)}, B = {list(WELCH_B)}. Compute the 95 % Welch interval for "
-    "mean(A) − mean(B) from the formula and give it as a tuple (lo, hi). Accepted: two finite numbers, lo < hi, "
+    "mean(A) − mean(B) from the formula and give it as a pair (lo, hi) (tuple or list). Accepted: two finite numbers, lo < hi, "
     "each within 0.001 of the reference.",
     check=_check_welch,
     hint="se² = s_A²/n_A + s_B²/n_B with sample variances (ddof=1); ν = se⁴ / ((s_A²/n_A)²/(n_A−1) + (s_B²/n_B)²/(n_B−1)); "
@@ -133,7 +133,7 @@ def _check_verdicts(ans) -> bool:
 @exercise(
     "00.verdicts",
     f"Margin δ = {VERDICT_MARGIN}. Four 90 % intervals of an effect measured in the paper's direction: "
-    f"{', '.join(f'[{lo}, {hi}]' for lo, hi in VERDICT_INTERVALS)}. Give their verdicts as a list of four strings. "
+    f"{', '.join(f'[{lo}, {hi}]' for lo, hi in VERDICT_INTERVALS)}. Give their verdicts as a list (or tuple) of four strings. "
     "Accepted: exactly 'reproduced', 'not reproduced' or 'inconclusive' (case and surrounding spaces ignored), in order.",
     check=_check_verdicts,
     hint="'not reproduced' when the whole interval lies below δ; otherwise 'reproduced' when it lies above 0; "
