@@ -2,8 +2,15 @@
 
 ``verify`` is how the course keeps its promises: every derivation in a notebook is
 followed by a line such as ``✔ D* equals p_data/(p_data+p_g) (max |lhs − rhs| = 3.1e-09)``.
-Exercises are registered once (in ``gantutor.solutions``) and checked with
-:func:`check_answer`; :func:`show_solution` reveals the hidden reference solution.
+Exercises are registered by the solution modules themselves (``gantutor/solutions/lNN_topic.py``
+decorates each reference solution with :func:`exercise`) and checked with :func:`check_answer`;
+:func:`show_solution` reveals the hidden reference solution.
+
+Layering: this module sits at the bottom of the package (every lesson imports it, and so
+does every solution module), so it imports nothing of ``gantutor``. When a key such as
+``"03.rounds"`` is looked up and not yet registered, the lesson's solution module is
+imported *by name* (``gantutor.solutions.l03_*``, found in the ``solutions`` folder next to
+this file); :func:`all_exercises` imports every one of them the same way.
 """
 
 from __future__ import annotations
@@ -12,12 +19,15 @@ import importlib
 import inspect
 import math
 import pkgutil
+import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Callable
 
 import numpy as np
 
-__all__ = ["verify", "Difference", "Exercise", "register", "exercise", "check_answer", "show_solution", "hint", "all_exercises"]
+__all__ = ["verify", "Difference", "Exercise", "register", "exercise", "check_answer", "show_solution", "hint", "all_exercises",
+           "SOLUTIONS_PACKAGE"]
 
 
 def _as_array(value: Any, name: str) -> np.ndarray:
@@ -116,24 +126,40 @@ def exercise(key: str, prompt: str, check: Callable[[Any], bool], *, hint: str =
     return wrap
 
 
-def _load_all() -> None:
-    from gantutor import solutions
+# The solution modules are found by name, never imported statically: a base module must not
+# depend on the top of the package (tests/test_core.py checks it).
+SOLUTIONS_PACKAGE = "gantutor.solutions"
+_SOLUTIONS_DIR = Path(__file__).resolve().with_name("solutions")
 
-    for mod in pkgutil.iter_modules(solutions.__path__):
-        importlib.import_module(f"{solutions.__name__}.{mod.name}")
+
+def _solution_modules(lesson: str | None = None) -> list[str]:
+    """Names of the solution modules (``lNN_topic``), all of them or those of lesson ``NN``."""
+    names = sorted(m.name for m in pkgutil.iter_modules([str(_SOLUTIONS_DIR)]) if re.fullmatch(r"l\d\d_\w+", m.name))
+    return [n for n in names if lesson is None or n.startswith(f"l{lesson}_")]
+
+
+def _load(lesson: str | None = None) -> None:
+    for name in _solution_modules(lesson):
+        importlib.import_module(f"{SOLUTIONS_PACKAGE}.{name}")  # registers its exercises via @exercise
 
 
 def all_exercises() -> dict[str, Exercise]:
-    """Every registered exercise, keyed by name (loads every ``gantutor.solutions`` module)."""
-    _load_all()
+    """Every exercise of the course, keyed by name (imports every ``gantutor.solutions`` module by name)."""
+    _load()
     return dict(_REGISTRY)
 
 
 def _get(key: str) -> Exercise:
-    exercises = all_exercises()
-    if key not in exercises:
-        raise KeyError(f"no exercise {key!r}; known exercises: {', '.join(sorted(exercises))}")
-    return exercises[key]
+    if not isinstance(key, str):
+        raise TypeError(f"exercise key must be a string such as '00.log4', got {type(key).__name__}")
+    if key not in _REGISTRY:
+        lesson = re.match(r"(\d\d)\.", key)
+        if lesson:  # load only that lesson's solutions: a notebook needs no other lesson's imports
+            _load(lesson.group(1))
+    if key not in _REGISTRY:
+        known = all_exercises()
+        raise KeyError(f"no exercise {key!r}; known exercises: {', '.join(sorted(known))}")
+    return _REGISTRY[key]
 
 
 def check_answer(key: str, answer: Any) -> bool:

@@ -123,6 +123,57 @@ def test_every_reference_solution_passes_its_checker():
         assert ex.check(ex.solution()), f"reference solution of {key} fails its own checker"
 
 
+def test_checks_imports_nothing_of_gantutor():
+    """checks.py is the bottom layer: no static import of gantutor.solutions (or of any gantutor module)."""
+    import ast
+    import inspect
+
+    tree = ast.parse(inspect.getsource(checks))
+    imported = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            imported += [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = "." * node.level + (node.module or "")
+            imported += [base] + [f"{base}.{a.name}" for a in node.names]
+    bad = [name for name in imported if name.startswith((".", "gantutor"))]
+    assert not bad, f"gantutor/checks.py imports {bad}: load solution modules by name when a key is looked up"
+
+
+def test_importing_checks_loads_no_solution_module_and_a_key_loads_only_its_lesson():
+    """In a fresh interpreter: `import gantutor.checks` imports no solution module; checking an answer
+    of lesson 00 imports gantutor.solutions.l00_* and nothing of other lessons."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = (
+        "import math, sys\n"
+        "import gantutor.checks as c\n"
+        "before = sorted(m for m in sys.modules if m.startswith('gantutor.solutions'))\n"
+        "assert before == [], before\n"
+        "assert c.check_answer('00.log4', -math.log(4))\n"
+        "after = sorted(m for m in sys.modules if m.startswith('gantutor.solutions.'))\n"
+        "assert after == ['gantutor.solutions.l00_start_here'], after\n"
+        "assert c.hint('00.log4') and c.show_solution('00.log4') == -math.log(4)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "GANTUTOR_THREADS"}
+    env["PYTHONPATH"] = str(Path(checks.__file__).resolve().parent.parent) + os.pathsep + env.get("PYTHONPATH", "")
+    proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+
+
+def test_every_lesson_module_registers_only_its_own_keys():
+    """A key NN.name lives in gantutor/solutions/lNN_*.py (that is how check_answer finds it by name)."""
+    exercises = checks.all_exercises()
+    for key, ex in exercises.items():
+        if key.startswith("test."):
+            continue
+        module = ex.solution.__module__.rsplit(".", 1)[-1]
+        assert module.startswith(f"l{key[:2]}_"), f"exercise {key!r} is registered in {module}, not in l{key[:2]}_*"
+
+
 def test_check_answer_reports_and_unknown_keys(capsys):
     ex = checks.Exercise("test.double", "double 2", lambda a: a == 4, lambda: 4, hint="2 + 2")
     checks.register(ex)
