@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
 
-__all__ = ["GANLoss", "Saturating", "NonSaturating", "LSGAN", "Hinge", "get_loss", "LOSSES", "d2d_ce", "normalized_ce", "cosine_logits", "AUX_LOSSES", "check_aux_loss"]
+__all__ = ["GANLoss", "Saturating", "NonSaturating", "LSGAN", "Hinge", "get_loss", "LOSSES", "d2d_ce", "d2d_ce_cosine_grads", "normalized_ce", "cosine_logits", "AUX_LOSSES", "check_aux_loss"]
 
 
 def _scores(x: torch.Tensor, name: str) -> torch.Tensor:
@@ -280,6 +280,56 @@ def d2d_ce(
     neg = neg.masked_fill(~negative, float("-inf"))
     logits = torch.cat([pos.unsqueeze(1), neg], dim=1)
     return (torch.logsumexp(logits, dim=1) - pos).mean()
+
+
+def d2d_ce_cosine_grads(
+    embeddings: torch.Tensor,
+    proxies: torch.Tensor,
+    labels: torch.Tensor,
+    *,
+    m_p: float | None = 0.98,
+    m_n: float | None = 0.02,
+    tau: float = 0.5,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """D2D-CE's gradient with respect to its cosines, in closed form (one process, no gather).
+
+    Why: the two properties the ReACGAN paper names are read off this gradient. With
+    c_i = f_i·v_{y_i}, s_ij = f_i·f_j, a_i = [c_i − m_p]_−/τ, b_ij = [s_ij − m_n]_+/τ,
+    Z_i = e^{a_i} + Σ_{j∈N(i)} e^{b_ij} and L = (1/N) Σ_i (−a_i + log Z_i)::
+
+        ∂L/∂c_i  = −(1/(Nτ)) · (1 − e^{a_i}/Z_i) · 1[c_i < m_p]
+        ∂L/∂s_ij =  (1/(Nτ)) · e^{b_ij}/Z_i     · 1[s_ij > m_n]   (j ∈ N(i); s_ij as it enters L_i)
+
+    * **hard-negative mining** comes from the softmax weight e^{b_ij}/Z_i: among sample i's
+      negatives past the margin, the gradient is proportional to exp(s_ij/τ);
+    * **easy-sample suppression** comes from the margins: the indicators are exactly 0 for a
+      positive closer than m_p and a negative further than m_n.
+
+    Returns ``(d_pos, d_neg)``: d_pos[i] = ∂L/∂c_i (N,) and d_neg[i, j] = ∂L/∂s_ij (N×N, zero
+    for j ∉ N(i)). ``m_p=m_n=None`` is Eq. 5 (no clamps, both indicators 1). Same input checks
+    as :func:`d2d_ce`; tests/test_d2d.py checks both against autograd.
+    """
+    if (m_p is None) != (m_n is None):
+        raise ValueError(f"d2d_ce_cosine_grads: give both margins or neither, got m_p={m_p!r}, m_n={m_n!r}")
+    d2d_ce(embeddings, proxies, labels, m_p=m_p, m_n=m_n, tau=tau, gather=False)  # the same input checks
+    dtype = torch.promote_types(embeddings.dtype, torch.float32)
+    f = F.normalize(embeddings.to(dtype), dim=1)
+    v = F.normalize(proxies.to(dtype), dim=1)
+    c, sim = (f * v).sum(1), f @ f.T
+    negative = labels.unsqueeze(0) != labels.unsqueeze(1)
+    if m_p is None:
+        a, b = c / tau, sim / tau
+        pos_on, neg_on = torch.ones_like(c, dtype=torch.bool), negative
+    else:
+        a, b = (c - m_p).clamp(max=0.0) / tau, (sim - m_n).clamp(min=0.0) / tau
+        pos_on, neg_on = c < m_p, negative & (sim > m_n)
+    # softmax over (positive, negatives) computed with a row shift, stable for small τ
+    logits = torch.cat([a.unsqueeze(1), b.masked_fill(~negative, float("-inf"))], dim=1)
+    weights = torch.softmax(logits, dim=1)  # [e^{a_i}, e^{b_ij}] / Z_i
+    n = len(c)
+    d_pos = -(1.0 - weights[:, 0]) / (n * tau) * pos_on
+    d_neg = weights[:, 1:] / (n * tau) * neg_on
+    return d_pos, d_neg
 
 
 def normalized_ce(embeddings: torch.Tensor, class_proxies: torch.Tensor, labels: torch.Tensor, *, tau: float = 0.5) -> torch.Tensor:

@@ -286,3 +286,64 @@ def test_gather_true_without_a_process_group_is_a_clear_error():
         d2d_ce(emb, prox, labels, gather=True)
     with pytest.raises(ValueError, match="gather must be"):
         d2d_ce(emb, prox, labels, gather="yes")
+
+
+def _d2d_of_cosines(c, s, labels, m_p, m_n, tau):
+    """Eq. 6 written on the cosines themselves (c_i = f_i·v_{y_i}, s_ij as it enters L_i)."""
+    if m_p is None:
+        a, b = c / tau, s / tau
+    else:
+        a, b = torch.clamp(c - m_p, max=0) / tau, torch.clamp(s - m_n, min=0) / tau
+    neg = labels[:, None] != labels[None, :]
+    return (-a + torch.logsumexp(torch.cat([a[:, None], b.masked_fill(~neg, float("-inf"))], 1), 1)).mean()
+
+
+@pytest.mark.parametrize("margins", [(0.98, 0.02), (None, None), (0.5, 0.3)])
+def test_cosine_gradients_match_autograd_and_the_two_properties(margins):
+    from gantutor.losses import d2d_ce_cosine_grads
+
+    m_p, m_n = margins
+    g = torch.Generator().manual_seed(3)
+    emb = torch.randn(24, 8, generator=g, dtype=torch.float64)
+    labels = torch.randint(0, 4, (24,), generator=g)
+    prox = torch.randn(4, 8, generator=g, dtype=torch.float64)[labels]
+    emb[:6] = prox[:6] * 2 + 0.01 * emb[:6]  # easy positives
+    f, v = torch.nn.functional.normalize(emb, dim=1), torch.nn.functional.normalize(prox, dim=1)
+    c = (f * v).sum(1).clone().requires_grad_(True)
+    s = (f @ f.T).clone().requires_grad_(True)
+    loss = _d2d_of_cosines(c, s, labels, m_p, m_n, 0.5)
+    assert loss.item() == pytest.approx(d2d_ce(emb, prox, labels, m_p=m_p, m_n=m_n).item(), abs=1e-12)
+    gc, gs = torch.autograd.grad(loss, (c, s))
+    d_pos, d_neg = d2d_ce_cosine_grads(emb, prox, labels, m_p=m_p, m_n=m_n)
+    assert torch.allclose(d_pos, gc, atol=1e-14) and torch.allclose(d_neg, gs, atol=1e-14)
+    neg = labels[:, None] != labels[None, :]
+    # hard-negative mining: on each row, the active negatives' gradients are proportional to exp(s_ij / τ)
+    active = neg & ((s.detach() > m_n) if m_n is not None else torch.ones_like(neg))
+    ratio = torch.where(active, d_neg / torch.exp(s.detach() / 0.5), torch.nan)
+    spread = (ratio.nan_to_num(-1e9).amax(1) - ratio.nan_to_num(1e9).amin(1))[active.any(1)]
+    assert float(spread.abs().max()) < 1e-14
+    # easy-sample suppression: exactly zero past the margins, nonzero everywhere without them
+    if m_p is None:
+        assert (d_neg[neg] > 0).all() and (d_pos < 0).all()
+    else:
+        assert (d_neg[neg & (s.detach() <= m_n)] == 0).all() and (d_pos[c.detach() >= m_p] == 0).all()
+        assert (c.detach() >= m_p).any()
+
+
+def test_cosine_gradients_chain_to_the_embedding_gradient():
+    from gantutor.losses import d2d_ce_cosine_grads
+
+    g = torch.Generator().manual_seed(4)
+    emb = torch.randn(16, 5, generator=g, dtype=torch.float64)
+    labels = torch.randint(0, 3, (16,), generator=g)
+    prox = torch.randn(3, 5, generator=g, dtype=torch.float64)[labels]
+    e = emb.clone().requires_grad_(True)
+    d2d_ce(e, prox, labels).backward()
+    d_pos, d_neg = d2d_ce_cosine_grads(emb, prox, labels)
+    f, v = torch.nn.functional.normalize(emb, dim=1), torch.nn.functional.normalize(prox, dim=1)
+    grad_f = d_pos[:, None] * v + d_neg @ f + d_neg.T @ f  # s_ij enters L_i (row i) and, as s_ji, L_j
+    norms = emb.norm(dim=1, keepdim=True)
+    grad_e = (grad_f - (grad_f * f).sum(1, keepdim=True) * f) / norms  # through f = e/‖e‖
+    assert torch.allclose(grad_e, e.grad, atol=1e-12)
+    with pytest.raises(ValueError, match="both margins"):
+        d2d_ce_cosine_grads(emb, prox, labels, m_p=None)

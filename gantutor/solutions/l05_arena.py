@@ -52,36 +52,89 @@ def partial_reverse_kl() -> float:
 
 
 def _check_ns_setting(ans) -> bool:
+    """The rules stated in the exercise text, in the same words."""
     if not isinstance(ans, dict):
-        raise AssertionError("answer with a dict of ToyGAN settings plus 'steps', e.g. {'lr_d': 2e-3, 'steps': 300}")
+        raise AssertionError("answer with a dict of ToyGAN settings plus 'steps', e.g. {'width': 64, 'batch_size': 128, 'lr_d': 2e-3, 'steps': 300}")
     settings = dict(ans)
-    steps = int(settings.pop("steps", 0))
-    if not 1 <= steps <= 300:
-        raise AssertionError(f"give 'steps' between 1 and 300 (the checker trains it), got {steps}")
+    steps = settings.pop("steps", None)
+    if isinstance(steps, bool) or not isinstance(steps, int) or not 1 <= steps <= 300:
+        raise AssertionError(f"give 'steps' as an integer from 1 to 300 (the checker trains it), got {steps!r}")
     for fixed in ("data", "loss", "seeds"):
         if fixed in settings:
             raise AssertionError(f"'{fixed}' is fixed by the exercise (ring, nonsaturating, seeds 0-3); leave it out")
-    if settings.get("width", 128) > 64 or settings.get("batch_size", 256) > 128 or settings.get("n_dis", 1) > 3:
-        raise AssertionError("keep width <= 64, batch_size <= 128 and n_dis <= 3 so the check stays fast")
+    for key, limit in (("width", 64), ("batch_size", 128)):
+        if key not in settings:
+            raise AssertionError(f"give '{key}' (at most {limit}): ToyGAN's default is larger than the exercise allows")
+        if not isinstance(settings[key], int) or not 1 <= settings[key] <= limit:
+            raise AssertionError(f"'{key}' must be an integer from 1 to {limit}, got {settings[key]!r}")
+    if settings.get("n_dis", 1) > 3:
+        raise AssertionError(f"'n_dis' must be at most 3, got {settings['n_dis']!r}")
     gan = ToyGAN("ring", "nonsaturating", seeds=[0, 1, 2, 3], **settings)
     gan.step(steps)
     cov = gan.coverage(2500)
     modes, hq = float(cov["modes"].mean()), float(cov["high_quality"].mean())
     if modes < 7.5 or hq < 0.03:
         raise AssertionError(f"over seeds 0-3 this setting covers {modes:.2f}/8 modes on average with {hq:.1%} "
-                             "high-quality samples (need >= 7.5 and >= 3 %)")
+                             "high-quality samples (need a mean of >= 7.5 modes and >= 3 % high quality)")
     return True
 
 
 @exercise(
     "05.ns-all-modes",
-    "Find a setting where the non-saturating GAN covers (nearly) all 8 modes of the ring within 300 steps: "
-    "answer with a dict of gantutor.toy.ToyGAN keyword arguments plus 'steps' (<= 300; width <= 64, "
-    "batch_size <= 128, n_dis <= 3). The checker trains seeds 0-3 together and needs >= 7.5 modes on "
-    "average and >= 3 % high-quality samples.",
+    "Find a setting where the non-saturating GAN covers (nearly) all 8 modes of the ring within 300 steps. Answer with a "
+    "dict of gantutor.toy.ToyGAN keyword arguments plus 'steps' (an integer from 1 to 300). 'width' (<= 64) and "
+    "'batch_size' (<= 128) must be given (ToyGAN's defaults are larger); 'n_dis' <= 3; 'data', 'loss' and 'seeds' are "
+    "fixed (ring, nonsaturating, seeds 0-3) and may not appear. The checker trains seeds 0-3 together for 'steps' "
+    "iterations, draws 2,500 samples per seed and passes when the mean number of covered modes is >= 7.5 and the mean "
+    "high-quality fraction is >= 3 %.",
     check=_check_ns_setting,
     hint="Use the playground: watch which knob stops the fakes from piling onto a few modes — "
     "a discriminator that learns faster than the generator (higher lr_d, more D steps per G step).",
 )
 def ns_all_modes() -> dict:
     return {"width": 64, "batch_size": 128, "lr_g": 1e-3, "lr_d": 3e-3, "n_dis": 2, "steps": 300}
+
+
+_COVER_CASES = (("ring", 1), ("ring", 2), ("ring", 3), ("ring", 5), ("ring", 8), ("grid", 1), ("grid", 5), ("grid", 25))
+
+
+def _cover_rkl(data: str, m: int) -> float:
+    """reverse_kl measured by gantutor.toy.mode_coverage on samples placed in equal numbers on the first m centres."""
+    from gantutor.toy import get_mixture
+
+    mix = get_mixture(data)
+    samples = mix.centers[:m].repeat_interleave(6, dim=0)
+    return mode_coverage(samples, mix)["reverse_kl"]
+
+
+def _check_partial_cover(f) -> bool:
+    if not callable(f):
+        raise AssertionError("answer with a function f(m, K) that returns the reverse KL as a float")
+    for data, m in _COVER_CASES:
+        K = 8 if data == "ring" else 25
+        value = f(m, K)
+        if value is None:
+            raise AssertionError(f"f({m}, {K}) returned None: write the formula")
+        expected = _cover_rkl(data, m)
+        if not abs(float(value) - expected) < 1e-6:
+            raise AssertionError(f"f({m}, {K}) = {float(value):.6g}, but mode_coverage measures {expected:.6g}")
+    return True
+
+
+@exercise(
+    "05.rkl-partial-cover",
+    "A generator puts its high-quality samples in equal shares on m of the K modes and on no other mode. Derive its "
+    "reverse KL (natural log) as a function of m and K and answer with a Python function f(m, K) returning a float. The "
+    "checker compares f(m, K) with gantutor.toy.mode_coverage on samples placed in equal numbers on the first m centres "
+    "of the ring (K = 8; m = 1, 2, 3, 5, 8) and of the grid (K = 25; m = 1, 5, 25), and accepts when all eight agree "
+    "within 1e-6.",
+    check=_check_partial_cover,
+    hint="Each covered mode has q_k = 1/m and every other q_k = 0; put that into Σ_k q_k log(q_k·K).",
+    explanation="Σ_k (1/m)·log(K/m) over the m covered modes = log(K/m): 0 for a full cover, log K for one mode. "
+    "It depends only on how many modes are used, so reverse KL alone cannot tell 'few modes, evenly' from "
+    "'all modes, unevenly' at the same value — read it together with `modes`.",
+)
+def rkl_partial_cover():
+    # derivation: q_k = 1/m on the m covered modes, 0 elsewhere (0·log 0 = 0), so
+    # Σ_k q_k log(q_k K) = m · (1/m) · log(K/m) = log(K/m)
+    return lambda m, K: math.log(K / m)

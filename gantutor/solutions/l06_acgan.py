@@ -45,3 +45,47 @@ _LABELS = torch.tensor([0, 1, 2])
 )
 def acgan_g_aux():
     return float((torch.logsumexp(_LOGITS, 1) - _LOGITS[torch.arange(3), _LABELS]).mean())
+
+
+# a batch of four feature vectors (rows) for the same head, and their labels
+_HB = torch.tensor([[2.0, -1.0, 0.5, 3.0], [0.0, 1.5, -2.0, 0.5], [-1.0, 0.2, 1.0, -0.4], [4.0, 1.0, 0.0, -2.0]], dtype=torch.float64)
+_YB = torch.tensor([2, 0, 1, 2])
+
+
+def _batch_grad_autograd() -> torch.Tensor:
+    W = _W.clone().requires_grad_(True)
+    F.cross_entropy(_HB @ W.T, _YB).backward()
+    return W.grad.detach()
+
+
+def _check_batch_grad(ans) -> bool:
+    if ans is None:
+        raise AssertionError("answer with a 3×4 tensor or array: ∂L/∂W of the mean cross-entropy")
+    got = torch.as_tensor(ans, dtype=torch.float64)
+    if got.shape != _W.shape:
+        raise AssertionError(f"∂L/∂W has the shape of W, {tuple(_W.shape)}; got {tuple(got.shape)}")
+    err = float((got - _batch_grad_autograd()).abs().max())
+    if not err <= 1e-8:
+        raise AssertionError(f"largest entry differs from autograd's gradient by {err:.3g} (need <= 1e-8)")
+    return True
+
+
+@exercise(
+    "06.batch-head-gradient",
+    "For the head W = _W (logits W·h, no bias), a batch of four feature vectors _HB (rows) and labels _YB "
+    "(gantutor.solutions.l06_acgan), derive ∂L/∂W of the mean cross-entropy L by hand and compute it with tensor "
+    "operations, without autograd. Answer with a 3×4 array or tensor; accepted when every entry is within 1e-8 of "
+    "autograd's gradient.",
+    check=_check_batch_grad,
+    hint="Per sample ∂CE_i/∂(W h_i) = p_i − e_{y_i} (softmax minus one-hot), and ∂(W h_i)/∂W contributes h_iᵀ; "
+    "average the N rank-one matrices (p_i − e_{y_i}) h_iᵀ.",
+    explanation="∂L/∂W = (1/N) Σ_i (p_i − e_{y_i}) h_iᵀ = (1/N)(P − Y)ᵀ H. Each term has norm ‖p_i − e_{y_i}‖·‖h_i‖; "
+    "the mean of the terms is at most the mean of those products (the bound of §3), and equals it only if all the "
+    "terms point the same way.",
+)
+def batch_head_gradient():
+    # derivation: CE_i = logsumexp(z_i) − z_i[y_i] with z_i = W h_i, so ∂CE_i/∂z_i = softmax(z_i) − e_{y_i};
+    # z_i[k] = Σ_f W[k, f] h_i[f] gives ∂z_i[k]/∂W[k, f] = h_i[f]; the batch mean averages the outer products
+    P = torch.softmax(_HB @ _W.T, dim=1)
+    Y = F.one_hot(_YB, _W.shape[0]).double()
+    return (P - Y).T @ _HB / len(_HB)
