@@ -35,6 +35,7 @@ __all__ = [
     "integrate_density",
     "lsgan_optimal_discriminator",
     "lsgan_d_objective",
+    "lsgan_min_d_objective",
     "lsgan_g_objective",
     "pearson_chi2",
     "chi2_gaussians",
@@ -123,6 +124,21 @@ def lsgan_d_objective(D, p_d, p_g, x, a: float = -1.0, b: float = 1.0) -> float:
     if not np.all(np.isfinite(D)):
         raise ValueError("D must be finite on the grid")
     return 0.5 * integrate_density(p_d * (D - b) ** 2, x) + 0.5 * integrate_density(p_g * (D - a) ** 2, x)
+
+
+def lsgan_min_d_objective(p_d, p_g, x, a: float = -1.0, b: float = 1.0) -> float:
+    """The smallest value of D's loss, ½∫ p_d (D − b)² + p_g (D − a)² dx, over all D: (b − a)²/2 · ∫ p_d p_g/(p_d + p_g) dx.
+
+    Why: at D* = (b p_d + a p_g)/(p_d + p_g), D* − b = (a − b) p_g/(p_d + p_g) and D* − a = (b − a) p_d/(p_d + p_g),
+    so the integrand is ½(b − a)² p_d p_g (p_g + p_d)/(p_d + p_g)² = ½(b − a)² p_d p_g/(p_d + p_g). At p_g = p_d it is
+    (b − a)²/4 (= 1 for the codes −1/1): no D gets below that when it cannot tell the two apart.
+    """
+    a, b = _codes(a, b)
+    x = _grid(x)
+    p_d = _density(p_d, "p_d", x.shape)
+    p_g = _density(p_g, "p_g", x.shape)
+    total = p_d + p_g
+    return 0.5 * (b - a) ** 2 * integrate_density(np.where(total > 0, p_d * p_g / np.where(total > 0, total, 1.0), 0.0), x)
 
 
 def lsgan_g_objective(p_d, p_g, x, a: float = -1.0, b: float = 1.0, c: float = 0.0, D=None) -> float:

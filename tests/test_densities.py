@@ -121,3 +121,38 @@ def test_zero_over_zero_and_edge_values():
 def test_bad_inputs_raise_clear_errors(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+def test_criterion_gradient_is_the_derivative_of_c_along_any_mass_preserving_direction():
+    """δC/δp_g = log(1 − D*): d/dε C(p_g + ε h) at ε = 0 equals ∫ h log(1 − D*) for ∫h = 0 (Proposition 2's step)."""
+    x = dn.grid(lo=-10, hi=10, n=4001)
+    p_g = dn.gaussian(0.5, 1.2)(x)
+    h = dn.gaussian(-1.0, 0.7)(x) - dn.gaussian(2.0, 0.9)(x)  # integrates to 0: p_g + εh keeps mass 1
+    eps = 1e-5
+    fd = (dn.virtual_criterion(P_DATA(x), p_g + eps * h, x) - dn.virtual_criterion(P_DATA(x), p_g - eps * h, x)) / (2 * eps)
+    grad = dn.criterion_gradient(P_DATA(x), p_g)
+    assert np.allclose(grad, np.log(1 - dn.optimal_discriminator(P_DATA(x), p_g)), atol=1e-9)
+    assert fd == pytest.approx(dn.integrate(h * grad, x), abs=1e-7)
+    assert np.isneginf(dn.criterion_gradient(np.ones(3), np.array([0.0, 1.0, 1.0]))[0])
+
+
+def test_parzen_matches_a_direct_sum_and_picks_a_sensible_bandwidth():
+    rng = np.random.default_rng(0)
+    samples, test = rng.normal(size=(50, 3)), rng.normal(size=(7, 3))
+    sigma = 0.8
+    direct = [math.log(np.mean([np.exp(-np.sum((t - s) ** 2) / (2 * sigma**2)) / (2 * math.pi * sigma**2) ** 1.5 for s in samples]))
+              for t in test]
+    assert dn.parzen_log_likelihood(samples, test, sigma) == pytest.approx(np.mean(direct), abs=1e-10)
+    assert np.allclose(dn.parzen_log_likelihood(samples, test, sigma, per_point=True), direct, atol=1e-10)
+    # 1-D arrays are points in one dimension; many samples of N(0,1) give nearly its true log-likelihood
+    big, valid, test1 = rng.normal(size=20_000), rng.normal(size=2000), rng.normal(size=2000)
+    s = dn.parzen_bandwidth(big, valid, np.geomspace(0.02, 2, 30))
+    assert 0.05 < s < 0.5
+    true_ll = np.mean(-0.5 * np.log(2 * np.pi) - 0.5 * test1**2)
+    assert dn.parzen_log_likelihood(big, test1, s) == pytest.approx(true_ll, abs=0.03)
+    with pytest.raises(ValueError, match="sigma"):
+        dn.parzen_log_likelihood(samples, test, 0.0)
+    with pytest.raises(ValueError, match="dimension"):
+        dn.parzen_log_likelihood(samples, test[:, :2], 1.0)
+    with pytest.raises(ValueError, match="sigmas"):
+        dn.parzen_bandwidth(samples, test, [])

@@ -226,3 +226,20 @@ def test_plot_decision_boundary_draws_the_levels_and_checks_shapes():
         plot_decision_boundary(score, real, fake, probes=probes, probe_grads=np.zeros((3, 2)))
     with pytest.raises(ValueError, match="extent"):
         plot_decision_boundary(score, real, fake, extent=(1, 0, 0, 1))
+
+
+def test_min_d_objective_is_the_objective_at_d_star_and_one_at_p_g_equal_p_d():
+    from gantutor import divergences as dv
+
+    x = dv.grid(-12, 12, 8001)
+    p_d = dv.gaussian(x, 0.0, 1.0)
+    for (mu, s), (a, b) in [((1.0, 1.0), (0.0, 1.0)), ((2.0, 0.7), (-1.0, 1.0)), ((-0.5, 1.5), (0.3, 2.0))]:
+        p_g = dv.gaussian(x, mu, s)
+        at_star = dv.lsgan_d_objective(dv.lsgan_optimal_discriminator(p_d, p_g, a, b), p_d, p_g, x, a, b)
+        assert dv.lsgan_min_d_objective(p_d, p_g, x, a, b) == pytest.approx(at_star, abs=1e-10)
+    # p_g = p_d, codes −1/1: every D has loss 1 + ∫ p D² ≥ 1, with equality at D ≡ 0
+    assert dv.lsgan_min_d_objective(p_d, p_d, x, -1, 1) == pytest.approx(1.0, abs=1e-10)
+    D = 0.3 * np.sin(x)
+    assert dv.lsgan_d_objective(D, p_d, p_d, x, -1, 1) == pytest.approx(1 + dv.integrate_density(p_d * D**2, x), abs=1e-10)
+    with pytest.raises(ValueError, match="differ"):
+        dv.lsgan_min_d_objective(p_d, p_d, x, 1, 1)

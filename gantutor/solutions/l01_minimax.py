@@ -87,8 +87,53 @@ def _kl_minus_2jsd_slope(theta0: float = 1.0, h: float = 1e-3) -> float:
     check=lambda ans: abs(float(ans) - _kl_minus_2jsd_slope()) < 1e-3,
     hint="KL(N(θ,1) ‖ N(0,1)) = θ²/2, so its slope is θ; the JSD part needs quadrature: dn.jsd on a grid, then a "
     "central difference (f(1 + h) − f(1 − h)) / 2h with h = 1e-3.",
-    explanation="The KL part alone would give 1; −2·JSD pulls against it, so the non-saturating G moves more slowly "
-    "than the reverse KL alone would ask.",
+    explanation="The KL part alone gives θ0 = 1; the −2·JSD part is negative here (the JSD grows with θ > 0), so the sum is "
+    "smaller than 1. That part has the wrong sign (Arjovsky & Bottou): on its own it would move θ away from 0, raising the JSD.",
 )
 def ns_gradient():
     return _kl_minus_2jsd_slope()
+
+
+@exercise(
+    "01.functional-gradient",
+    "Derivation (Proposition 2's step): differentiate C(p_g) = ∫ p_data log(p_data/(p_data + p_g)) + p_g log(p_g/(p_data + p_g)) dx "
+    "with respect to the value p_g(x), and evaluate δC/δp_g at a point where p_data(x) = 0.3 and p_g(x) = 0.1. "
+    "Accepted: a number within 1e-6 of the exact value.",
+    check=lambda ans: abs(float(ans) - math.log(0.1 / 0.4)) < 1e-6,
+    hint="Differentiate the integrand at one x: you get −p_data/(p_data + p_g) + log(p_g/(p_data + p_g)) + 1 − p_g/(p_data + p_g). "
+    "Two of the terms cancel against the 1.",
+    explanation="δC/δp_g = log(p_g/(p_data + p_g)) = log(1 − D*) = log(0.1/0.4) ≈ −1.386. The terms that come from D* moving "
+    "with p_g cancel (D* is a maximiser), which is why the gradient of the supremum is the gradient at D* — the heart of "
+    "Proposition 2's proof. A step along −δC/δp_g moves mass towards the points where p_g is small compared with p_data.",
+)
+def functional_gradient():
+    # δ/δp_g [p_d log(p_d/(p_d+p_g)) + p_g log(p_g/(p_d+p_g))] = −p_d/(p_d+p_g) + log(p_g/(p_d+p_g)) + 1 − p_g/(p_d+p_g)
+    #                                                          = log(p_g/(p_d+p_g))   (the three other terms sum to 0)
+    return float(dn.criterion_gradient(np.array([0.3]), np.array([0.1]))[0])
+
+
+def _hinge_minimum() -> float:
+    from scipy.stats import norm
+
+    # 2·∫ min(p_d, p_g) for N(0,1) and N(1,1): the densities cross at x = 1/2, so ∫ min = 2·(1 − Φ(1/2))
+    return 4.0 * (1.0 - norm.cdf(0.5))
+
+
+@exercise(
+    "01.hinge-optimum",
+    "Derivation: D minimises the hinge loss L_D = E_p_data[max(0, 1 − s(x))] + E_p_g[max(0, 1 + s(x))] over raw scores s(x). "
+    "Find the optimal s*(x) pointwise and the smallest L_D, then evaluate it for p_data = N(0, 1), p_g = N(1, 1). "
+    "Accepted: a number within 1e-3 of the exact value.",
+    check=lambda ans: abs(float(ans) - _hinge_minimum()) < 1e-3,
+    hint="At one x minimise f(s) = p_d·max(0, 1 − s) + p_g·max(0, 1 + s): it is piecewise linear in s, so its minimum is at a kink, "
+    "s = −1 or s = +1. Compare f(1) = 2p_g with f(−1) = 2p_d.",
+    explanation="s*(x) = +1 where p_data > p_g and −1 where p_data < p_g (any value in [−1, 1] where they are equal), so the "
+    "smallest loss is 2∫ min(p_data, p_g) dx = 2(1 − TV(p_data, p_g)) with TV the total variation distance. For N(0,1) and "
+    "N(1,1) the densities cross at 1/2, ∫ min = 2(1 − Φ(1/2)), and L_D* = 4(1 − Φ(1/2)) ≈ 1.234. Unlike D* of the "
+    "cross-entropy, the hinge D* only says which density is larger — it saturates at ±1.",
+)
+def hinge_optimum():
+    x = dn.grid(lo=-12, hi=13, n=20001)
+    p, q = dn.gaussian(0, 1)(x), dn.gaussian(1, 1)(x)
+    s_star = np.sign(p - q)                                     # the pointwise minimiser (a kink of a piecewise-linear f)
+    return dn.integrate(p * np.maximum(0, 1 - s_star) + q * np.maximum(0, 1 + s_star), x)

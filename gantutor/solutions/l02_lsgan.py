@@ -81,29 +81,99 @@ def saturation_ratio():
 def _check_stability(ans) -> bool:
     assert isinstance(ans, dict) and {"G", "D", "opt_g", "opt_d"} <= set(ans), "return a dict with keys G, D, opt_g, opt_d"
     G, D = ans["G"], ans["D"]
+    assert isinstance(G, nn.Module) and isinstance(D, nn.Module), "G and D must be torch modules"
     assert not any(isinstance(m, nn.modules.batchnorm._BatchNorm) for m in G.modules()), "G still has batch norm"
+    assert any(isinstance(m, nn.BatchNorm2d) for m in D.modules()), (
+        "D has no BatchNorm2d: the paper's BN_G setting keeps DCGAN's batch norm in D")
     for opt, net, name in ((ans["opt_g"], G, "opt_g"), (ans["opt_d"], D, "opt_d")):
-        assert isinstance(opt, torch.optim.RMSprop), f"{name} should be torch.optim.RMSprop, got {type(opt).__name__}"
+        assert isinstance(opt, torch.optim.Adam), f"{name} should be torch.optim.Adam, got {type(opt).__name__}"
         params = {id(p) for group in opt.param_groups for p in group["params"]}
         assert params == {id(p) for p in net.parameters()}, f"{name} must optimise exactly the parameters of its network"
-    x = G(G.sample_z(2))
-    assert x.shape == (2, 1, 28, 28) and D(x).shape == (2,), "G must make 28×28 grey images that D scores"
+        for group in opt.param_groups:
+            assert abs(group["lr"] - 2e-4) < 1e-12, f"{name}: lr should be 2e-4, got {group['lr']}"
+            assert tuple(group["betas"]) == (0.5, 0.999), f"{name}: betas should be (0.5, 0.999), got {tuple(group['betas'])}"
+    was = G.training, D.training
+    G.eval()   # a shape check that leaves BN's running statistics alone
+    D.eval()
+    try:
+        with torch.no_grad():
+            x = G(G.sample_z(2))
+            scores = D(x)
+    finally:
+        G.train(was[0])
+        D.train(was[1])
+    assert x.shape == (2, 1, 28, 28) and scores.shape == (2,), "G must make (N, 1, 28, 28) images and D must give N scores"
     return True
 
 
-@exercise(
-    "02.no-bn-rmsprop",
-    "The paper's stability protocol: build a Fashion-MNIST DCGAN pair whose generator has NO batch norm, with "
-    "RMSProp optimisers (lr 2e-4) for both. Return {'G': G, 'D': D, 'opt_g': ..., 'opt_d': ...}.",
-    check=_check_stability,
-    hint="DCGenerator(batch_norm=False); torch.optim.RMSprop(G.parameters(), lr=2e-4). "
-    "To train with them, replace trainer.opt_g and trainer.opt_d after building a Trainer.",
-)
-def no_bn_rmsprop():
-    from gantutor.models import DCDiscriminator, DCGenerator
+def _bn_discriminator(width: int = 16) -> nn.Module:
+    """A DCDiscriminator with DCGAN's batch norm: BatchNorm2d after every convolution but the first."""
+    from gantutor.models import DCDiscriminator
 
-    G, D = DCGenerator(img_size=28, channels=1, width=16, batch_norm=False), DCDiscriminator(img_size=28, channels=1, width=16)
-    return {"G": G, "D": D, "opt_g": torch.optim.RMSprop(G.parameters(), lr=2e-4), "opt_d": torch.optim.RMSprop(D.parameters(), lr=2e-4)}
+    D = DCDiscriminator(img_size=28, channels=1, width=width)
+    layers, n_conv = [], 0
+    for layer in D.features:
+        layers.append(layer)
+        if isinstance(layer, nn.Conv2d):
+            n_conv += 1
+            if n_conv > 1:
+                layers.append(nn.BatchNorm2d(layer.out_channels))
+    D.features = nn.Sequential(*layers)
+    return D
+
+
+@exercise(
+    "02.no-bn-g-adam",
+    "The paper's BN_G + Adam setting, where the losses parted (LSGAN: relatively good images in 5 of 10 runs; the regular "
+    "GAN: none): build a "
+    "Fashion-MNIST pair with NO batch norm in G (DCGenerator(batch_norm=False)), batch norm in D (a BatchNorm2d after every "
+    "convolution of a DCDiscriminator but the first) and Adam for both (lr 2e-4, betas (0.5, 0.999)). Return "
+    "{'G': G, 'D': D, 'opt_g': ..., 'opt_d': ...}. Accepted: G without any batch-norm layer, D with at least one BatchNorm2d, "
+    "(N, 1, 28, 28) images and N scores, each optimizer torch.optim.Adam over exactly its network's parameters with "
+    "lr 2e-4 and betas (0.5, 0.999).",
+    check=_check_stability,
+    hint="D = DCDiscriminator(); walk through D.features, append each layer to a list, and after every nn.Conv2d but the "
+    "first append nn.BatchNorm2d(conv.out_channels); then D.features = nn.Sequential(*layers). "
+    "torch.optim.Adam(G.parameters(), lr=2e-4, betas=(0.5, 0.999)).",
+    explanation="This is the setting of the paper's clearest stability result. The course's other discriminators have no batch "
+    "norm: spectral normalisation (lessons 03–04) bounds each layer's Lipschitz constant, and a batch-norm layer would rescale "
+    "by batch statistics outside that bound.",
+)
+def no_bn_g_adam():
+    from gantutor.models import DCGenerator
+
+    G, D = DCGenerator(img_size=28, channels=1, width=16, batch_norm=False), _bn_discriminator(width=16)
+    return {"G": G, "D": D, "opt_g": torch.optim.Adam(G.parameters(), lr=2e-4, betas=(0.5, 0.999)),
+            "opt_d": torch.optim.Adam(D.parameters(), lr=2e-4, betas=(0.5, 0.999))}
+
+
+def _min_d_loss() -> float:
+    from gantutor import divergences as dv
+
+    x = dv.grid(-12, 13, 20001)
+    return dv.lsgan_min_d_objective(dv.gaussian(x, 0, 1), dv.gaussian(x, 1, 1), x, a=0, b=1)
+
+
+@exercise(
+    "02.min-d-loss",
+    "Derivation: D minimises ½∫ p_d (D − b)² + p_g (D − a)² dx. Derive its smallest value as an integral of p_d and p_g, "
+    "then evaluate it for the coding a = 0, b = 1 with p_d = N(0, 1) and p_g = N(1, 1). "
+    "Accepted: a number within 1e-4 of the exact value.",
+    check=lambda ans: _close(float(ans), _min_d_loss(), 1e-4),
+    hint="Plug D* = (b p_d + a p_g)/(p_d + p_g) in: D* − b = (a − b) p_g/(p_d + p_g) and D* − a = (b − a) p_d/(p_d + p_g). "
+    "Then integrate on dv.grid(-12, 13, 20001) with dv.integrate_density.",
+    explanation="min_D = ½∫ [p_d (b − a)² p_g² + p_g (b − a)² p_d²]/(p_d + p_g)² = (b − a)²/2 ∫ p_d p_g/(p_d + p_g) ≈ 0.199 here. "
+    "It is largest, (b − a)²/4, when p_g = p_d (D can do no better than the constant (a + b)/2) and tends to 0 as the two "
+    "separate.",
+)
+def min_d_loss():
+    from gantutor import divergences as dv
+
+    x = dv.grid(-12, 13, 20001)
+    p_d, p_g = dv.gaussian(x, 0, 1), dv.gaussian(x, 1, 1)
+    a, b = 0.0, 1.0
+    d_star = (b * p_d + a * p_g) / (p_d + p_g)
+    return 0.5 * dv.integrate_density(p_d * (d_star - b) ** 2 + p_g * (d_star - a) ** 2, x)
 
 
 def _check_conditional(fn) -> bool:
