@@ -499,3 +499,26 @@ def test_plot_helpers():
     with pytest.raises(ValueError, match="axis"):
         log_ticks(ax, "z")
     plt.close("all")
+
+
+def test_compensation_with_nothing_to_lift_is_sn():
+    """SN is SR's special case ΔW = 0: no value lifted (⌊ratio·r⌋ ≤ 1) or dynamic γ without history leave W as it is."""
+    W = torch.randn(8, 12, generator=torch.Generator().manual_seed(3), dtype=torch.float64)
+    for ratio in (0.0, 0.1, 0.2):  # ⌊ratio·8⌋ = 0, 0, 1: only σ₁ itself, which is never moved
+        assert torch.allclose(compensate(W, "static", ratio)[0], W, atol=1e-10)
+    new, gamma = compensate(W, "dynamic", 0.5)
+    assert torch.allclose(new, W, atol=1e-10)
+    s = torch.linalg.svdvals(W)
+    assert torch.allclose(gamma.double(), s / s[0], atol=1e-10)
+
+
+def test_compensation_keeps_sigma_one_and_full_ratio_flattens():
+    """σ₁(W + ΔW) = σ₁(W) for every ratio; ratio 1 lifts every value to σ₁ (Corollary 1's supremum after SN)."""
+    W = torch.randn(6, 20, generator=torch.Generator().manual_seed(4), dtype=torch.float64)
+    s = torch.linalg.svdvals(W)
+    for ratio in (0.25, 0.5, 1.0):
+        s_new = torch.linalg.svdvals(compensate(W, "static", ratio)[0])
+        assert s_new[0].item() == pytest.approx(s[0].item(), rel=1e-10)
+        assert (s_new <= s[0] * (1 + 1e-10)).all()
+    flat = torch.linalg.svdvals(compensate(W, "static", 1.0)[0])
+    assert torch.allclose(flat / flat[0], torch.ones_like(flat), atol=1e-10)

@@ -89,3 +89,44 @@ def setting_d():
     from gantutor.train import TrainConfig
 
     return TrainConfig(steps=300, loss="hinge", lr_g=1e-3, lr_d=1e-3, betas=(0.5, 0.9), n_dis=5)
+
+
+def exercise_sn_pair() -> tuple[torch.Tensor, torch.Tensor]:
+    """The fixed pair (W, C) of exercise 03.sn-gradient: two 6×4 float64 matrices."""
+    g = torch.Generator().manual_seed(12)
+    return torch.randn(6, 4, generator=g, dtype=torch.float64), torch.randn(6, 4, generator=g, dtype=torch.float64)
+
+
+def _sn_gradient_autograd() -> torch.Tensor:
+    """∂⟨C, W/σ₁(W)⟩/∂W by autograd through the exact σ₁ (the checker's reference)."""
+    W, C = exercise_sn_pair()
+    W = W.clone().requires_grad_(True)
+    loss = (C * W / torch.linalg.svdvals(W)[0]).sum()
+    return torch.autograd.grad(loss, W)[0]
+
+
+def _matches_sn_gradient(ans) -> bool:
+    a = torch.as_tensor(ans, dtype=torch.float64)
+    assert a.shape == (6, 4), f"expected a 6×4 matrix (the shape of W), got shape {tuple(a.shape)}"
+    err = (a - _sn_gradient_autograd()).abs().max().item()
+    assert err <= 1e-8, f"largest entrywise difference from the exact gradient is {err:.2e} (allowed: 1e-8)"
+    return True
+
+
+@exercise(
+    "03.sn-gradient",
+    "For W, C = exercise_sn_pair() and L(W) = ⟨C, W/σ₁(W)⟩, compute ∂L/∂W from your own formula (a 6×4 matrix, "
+    "entrywise within 1e-8 of the exact gradient).",
+    check=_matches_sn_gradient,
+    hint="Here G = ∂L/∂W̄ is C itself. W enters W̄ = W/σ₁(W) twice, in the numerator and through σ₁; use "
+         "∂σ₁/∂W = u₁v₁ᵀ (u₁, v₁: first columns of U and V from torch.linalg.svd(W)) and collect the terms.",
+    explanation="This is SN-GAN's Eq. 12 with Ê[δhᵀ] replaced by C: the correction term only changes the u₁v₁ᵀ part.",
+)
+def sn_gradient() -> torch.Tensor:
+    """Derivation. Let W̄ = W/σ with σ = σ₁(W) = u₁ᵀWv₁, so ∂σ/∂W_ij = (u₁v₁ᵀ)_ij (simple top singular value).
+    L = Σ_kl C_kl W_kl/σ, hence ∂L/∂W_ij = C_ij/σ − Σ_kl C_kl W_kl/σ² · (u₁v₁ᵀ)_ij
+    = (C − ⟨C, W̄⟩ u₁v₁ᵀ)_ij / σ."""
+    W, C = exercise_sn_pair()
+    U, S, Vh = torch.linalg.svd(W, full_matrices=False)
+    W_bar = W / S[0]
+    return (C - (C * W_bar).sum() * torch.outer(U[:, 0], Vh[0])) / S[0]
