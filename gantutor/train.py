@@ -30,7 +30,7 @@ from __future__ import annotations
 import math
 import os
 from contextlib import nullcontext
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -48,6 +48,10 @@ from .device import get_device
 from .losses import LOSSES, d2d_ce, get_loss
 
 __all__ = ["TrainConfig", "Trainer", "EMA", "Callback", "PeriodicEval", "TrainingDiverged", "per_process_batch", "CKPT_NAME"]
+
+
+ADAM_IMPLS = {"default": {}, "foreach": {"foreach": True}, "fused": {"fused": True}}  # → torch.optim.Adam's arguments
+SPEED_SWITCHES = ("channels_last", "compile", "adam_impl", "amp_cpu")  # TrainConfig fields that only change speed (and rounding)
 
 
 @dataclass
@@ -72,11 +76,21 @@ class TrainConfig:
     resume: bool = True  # a checkpoint found in out_dir is loaded
     seed: int = 0
     amp: bool = True  # mixed precision on CUDA only
+    # speed levers (benchmarks/cpu_throughput.py measures them); each changes results by float rounding only
+    channels_last: bool = False  # G, D and the real images in NHWC memory layout
+    compile: bool = False  # torch.compile G and D (inductor); the first steps pay the compile time
+    adam_impl: str = "default"  # torch.optim.Adam's implementation: "default" (per tensor), "foreach" or "fused"
+    amp_cpu: bool = False  # bfloat16 autocast on CPU too: faster where the CPU has AVX512-BF16 or AMX, bf16 rounding
     # conditional models only
     aux_weight: float | None = None  # λ; None: 1.0 for ACGAN, 0.5 for ReACGAN
     d2d: dict = field(default_factory=lambda: {"m_p": 0.98, "m_n": 0.02, "tau": 0.5})
 
     def __post_init__(self):
+        for key in ("channels_last", "compile", "amp_cpu"):
+            if not isinstance(getattr(self, key), bool):
+                raise ValueError(f"TrainConfig.{key} must be True or False, got {getattr(self, key)!r}")
+        if self.adam_impl not in ADAM_IMPLS:
+            raise ValueError(f"adam_impl must be one of {', '.join(repr(k) for k in ADAM_IMPLS)}, got {self.adam_impl!r}")
         for key in ("steps", "n_dis", "batch_size", "log_every"):
             value = getattr(self, key)
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
@@ -145,8 +159,11 @@ def _process_group() -> tuple[bool, int, int]:
     return False, 0, 1
 
 
-def _amp_dtype(amp: bool, device: torch.device) -> torch.dtype | None:
-    """Mixed precision on CUDA only: bfloat16 where supported, else float16 (with a GradScaler)."""
+def _amp_dtype(amp: bool, device: torch.device, amp_cpu: bool = False) -> torch.dtype | None:
+    """Mixed precision on CUDA (bfloat16 where supported, else float16 with a GradScaler), and
+    bfloat16 on the CPU when ``amp_cpu`` asks for it."""
+    if device.type == "cpu" and amp_cpu:
+        return torch.bfloat16
     if not (amp and device.type == "cuda"):
         return None
     return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
@@ -189,10 +206,6 @@ def _generate(net: nn.Module, z: torch.Tensor, labels: torch.Tensor | None, batc
     return torch.cat(out)
 
 
-def _unwrap(module: nn.Module) -> nn.Module:
-    return module.module if isinstance(module, nn.parallel.DistributedDataParallel) else module
-
-
 def _finite_logs(values: dict[str, torch.Tensor], where: str, step: int, ckpt: Path | None) -> dict[str, float]:
     """One host sync per update: the logged numbers, and the NaN/inf guard on every ``*loss``."""
     logs = dict(zip(values, torch.stack([v.detach().float().reshape(()) for v in values.values()]).tolist()))
@@ -209,7 +222,8 @@ def _finite_logs(values: dict[str, torch.Tensor], where: str, step: int, ckpt: P
 class _Stream:
     """Shuffled real batches, one epoch permutation per (seed, epoch), sharded by rank."""
 
-    def __init__(self, data: ImageSet, batch_size: int, seed: int, rank: int, world: int, device: torch.device, dtype=torch.float32):
+    def __init__(self, data: ImageSet, batch_size: int, seed: int, rank: int, world: int, device: torch.device, dtype=torch.float32,
+                 memory_format: torch.memory_format = torch.contiguous_format):
         self.images = data.images.to(device)
         self.labels = data.labels.to(device)
         n = len(self.labels)
@@ -217,6 +231,7 @@ class _Stream:
         if not 1 <= batch_size <= self.per_rank:
             raise ValueError(f"batch_size must be in [1, {self.per_rank}] for {n} images on {world} process(es), got {batch_size}")
         self.batch_size, self.seed, self.rank, self.world, self.dtype = batch_size, seed, rank, world, dtype
+        self.memory_format = memory_format
         self.epoch, self.pos = 0, 0
         self._order: torch.Tensor | None = None
 
@@ -232,7 +247,7 @@ class _Stream:
             self._order = self._perm()
         idx = self._order[self.pos : self.pos + self.batch_size]
         self.pos += self.batch_size
-        return to_float(self.images[idx]).to(self.dtype), self.labels[idx]
+        return to_float(self.images[idx]).to(self.dtype).contiguous(memory_format=self.memory_format), self.labels[idx]
 
     def state(self) -> dict:
         return {"epoch": self.epoch, "pos": self.pos}
@@ -299,16 +314,25 @@ class Trainer:
 
         self.distributed, self.rank, self.world = _process_group()
         # what the updates call: DistributedDataParallel wrappers under torchrun (they average the gradients)
+        if cfg.channels_last:
+            self.G.to(memory_format=torch.channels_last)
+            self.D.to(memory_format=torch.channels_last)
         self._G, self._D = (_ddp(m, self.device) if self.distributed else m for m in (self.G, self.D))
+        self._D_for_g = self.D  # G's update differentiates through D without DDP's gradient all-reduce
+        if cfg.compile:  # self.G and self.D stay the plain modules: state_dicts and checkpoints do not change
+            self._G, self._D = torch.compile(self._G), torch.compile(self._D)
+            self._D_for_g = torch.compile(self.D) if self.distributed else self._D
 
-        self.opt_g = torch.optim.Adam(self.G.parameters(), lr=cfg.lr_g, betas=cfg.betas)
-        self.opt_d = torch.optim.Adam(self.D.parameters(), lr=cfg.lr_d, betas=cfg.betas)
+        adam = dict(betas=cfg.betas, **ADAM_IMPLS[cfg.adam_impl])
+        self.opt_g = torch.optim.Adam(self.G.parameters(), lr=cfg.lr_g, **adam)
+        self.opt_d = torch.optim.Adam(self.D.parameters(), lr=cfg.lr_d, **adam)
         self.ema = EMA(self.G, cfg.ema, cfg.ema_start) if cfg.ema is not None else None
-        self.amp_dtype = _amp_dtype(cfg.amp, self.device)
+        self.amp_dtype = _amp_dtype(cfg.amp, self.device, cfg.amp_cpu)
         self.scaler_g, self.scaler_d = (torch.amp.GradScaler("cuda", enabled=self.amp_dtype == torch.float16) for _ in "gd")
 
         self.dtype = next(self.D.parameters()).dtype  # real images and noise follow the models' dtype
-        self.stream = _Stream(data, cfg.batch_size, cfg.seed, self.rank, self.world, self.device, self.dtype)
+        self.stream = _Stream(data, cfg.batch_size, cfg.seed, self.rank, self.world, self.device, self.dtype,
+                              torch.channels_last if cfg.channels_last else torch.contiguous_format)
         self.step, self.interrupted = 0, False
         self.history: dict[str, list[float]] = {}
         self.samples: list[tuple[int, torch.Tensor]] = []
@@ -401,7 +425,8 @@ class Trainer:
 
     def _g_update(self) -> dict[str, float]:
         z, y = self.noise.draw(self.step, self.cfg.batch_size, tag=63)
-        D = _unwrap(self._D).requires_grad_(False)  # G's step needs gradients through D, not for D's weights
+        self.D.requires_grad_(False)  # G's step needs gradients through D, not for D's weights
+        D = self._D_for_g
         try:
             with self._autocast():
                 fake = self._G(z, y) if self.num_classes else self._G(z)
@@ -417,11 +442,11 @@ class Trainer:
             self.scaler_g.step(self.opt_g)
             self.scaler_g.update()
         finally:
-            D.requires_grad_(True)
+            self.D.requires_grad_(True)
         return logs
 
     def _autocast(self):
-        return torch.autocast("cuda", dtype=self.amp_dtype) if self.amp_dtype is not None else nullcontext()
+        return torch.autocast(self.device.type, dtype=self.amp_dtype) if self.amp_dtype is not None else nullcontext()
 
     # ------------------------------------------------------------------ sampling
     @torch.no_grad()
@@ -483,5 +508,7 @@ class Trainer:
     def load_checkpoint(self, path: str | os.PathLike) -> None:
         """Resume from ``path``: refused if it holds code, or was written under other settings."""
         state = checkpoint.load(path, map_location="cpu")
-        checkpoint.check_resume(state, {"cfg": asdict(self.cfg), "world": self.world}, path)
+        # a file written before the speed switches existed was trained with their defaults
+        saved_cfg = {**{f.name: f.default for f in fields(TrainConfig) if f.name in SPEED_SWITCHES}, **state["cfg"]}
+        checkpoint.check_resume({**state, "cfg": saved_cfg}, {"cfg": asdict(self.cfg), "world": self.world}, path)
         self.load_state_dict(state)
