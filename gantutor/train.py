@@ -16,6 +16,13 @@ checkpoint files, resume checks and the Ctrl-C guard in :mod:`gantutor.checkpoin
 the hooks in :mod:`gantutor.callbacks` (re-exported here), the EMA in torch's
 ``torch.optim.swa_utils.AveragedModel``.
 
+Two speed switches, off by default, measured by ``benchmarks/cpu_throughput.py`` (ratios in
+``benchmarks/results/cpu_throughput-*.md``): ``channels_last`` (NHWC memory layout for G, D
+and the real batches; fp32 rounding only) and ``amp_cpu`` (bfloat16 autocast on the CPU, as
+``amp`` does on CUDA; bf16 rounding, fast only on CPUs with AVX512-BF16 or AMX). The levers
+that did not pay on the course's CPU (torch.compile, fused/foreach Adam, other batch sizes,
+2 threads on the shared 2-core machine) have no switch.
+
 Why it is exactly resumable: the real-image order is a permutation drawn from
 ``(seed, epoch)`` and the noise of each step is drawn from ``(seed, step, rank)``, so a
 checkpoint only needs the weights, the optimizers, the EMA copy, the step and the data
@@ -50,8 +57,7 @@ from .losses import LOSSES, d2d_ce, get_loss
 __all__ = ["TrainConfig", "Trainer", "EMA", "Callback", "PeriodicEval", "TrainingDiverged", "per_process_batch", "CKPT_NAME"]
 
 
-ADAM_IMPLS = {"default": {}, "foreach": {"foreach": True}, "fused": {"fused": True}}  # → torch.optim.Adam's arguments
-SPEED_SWITCHES = ("channels_last", "compile", "adam_impl", "amp_cpu")  # TrainConfig fields that only change speed (and rounding)
+SPEED_SWITCHES = ("channels_last", "amp_cpu")  # TrainConfig fields that change speed and rounding, nothing else
 
 
 @dataclass
@@ -76,21 +82,17 @@ class TrainConfig:
     resume: bool = True  # a checkpoint found in out_dir is loaded
     seed: int = 0
     amp: bool = True  # mixed precision on CUDA only
-    # speed levers (benchmarks/cpu_throughput.py measures them); each changes results by float rounding only
-    channels_last: bool = False  # G, D and the real images in NHWC memory layout
-    compile: bool = False  # torch.compile G and D (inductor); the first steps pay the compile time
-    adam_impl: str = "default"  # torch.optim.Adam's implementation: "default" (per tensor), "foreach" or "fused"
-    amp_cpu: bool = False  # bfloat16 autocast on CPU too: faster where the CPU has AVX512-BF16 or AMX, bf16 rounding
+    # speed switches that paid in benchmarks/cpu_throughput.py (its results file gives the ratios)
+    channels_last: bool = False  # G, D and the real images in NHWC memory layout (fp32 rounding only)
+    amp_cpu: bool = False  # bfloat16 autocast on the CPU (bf16 rounding): fast only with AVX512-BF16 or AMX
     # conditional models only
     aux_weight: float | None = None  # λ; None: 1.0 for ACGAN, 0.5 for ReACGAN
     d2d: dict = field(default_factory=lambda: {"m_p": 0.98, "m_n": 0.02, "tau": 0.5})
 
     def __post_init__(self):
-        for key in ("channels_last", "compile", "amp_cpu"):
+        for key in SPEED_SWITCHES:
             if not isinstance(getattr(self, key), bool):
                 raise ValueError(f"TrainConfig.{key} must be True or False, got {getattr(self, key)!r}")
-        if self.adam_impl not in ADAM_IMPLS:
-            raise ValueError(f"adam_impl must be one of {', '.join(repr(k) for k in ADAM_IMPLS)}, got {self.adam_impl!r}")
         for key in ("steps", "n_dis", "batch_size", "log_every"):
             value = getattr(self, key)
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
@@ -206,6 +208,10 @@ def _generate(net: nn.Module, z: torch.Tensor, labels: torch.Tensor | None, batc
     return torch.cat(out)
 
 
+def _unwrap(module: nn.Module) -> nn.Module:
+    return module.module if isinstance(module, nn.parallel.DistributedDataParallel) else module
+
+
 def _finite_logs(values: dict[str, torch.Tensor], where: str, step: int, ckpt: Path | None) -> dict[str, float]:
     """One host sync per update: the logged numbers, and the NaN/inf guard on every ``*loss``."""
     logs = dict(zip(values, torch.stack([v.detach().float().reshape(()) for v in values.values()]).tolist()))
@@ -313,19 +319,14 @@ class Trainer:
         self.loss = get_loss(cfg.loss, **cfg.loss_params)
 
         self.distributed, self.rank, self.world = _process_group()
-        # what the updates call: DistributedDataParallel wrappers under torchrun (they average the gradients)
         if cfg.channels_last:
             self.G.to(memory_format=torch.channels_last)
             self.D.to(memory_format=torch.channels_last)
+        # what the updates call: DistributedDataParallel wrappers under torchrun (they average the gradients)
         self._G, self._D = (_ddp(m, self.device) if self.distributed else m for m in (self.G, self.D))
-        self._D_for_g = self.D  # G's update differentiates through D without DDP's gradient all-reduce
-        if cfg.compile:  # self.G and self.D stay the plain modules: state_dicts and checkpoints do not change
-            self._G, self._D = torch.compile(self._G), torch.compile(self._D)
-            self._D_for_g = torch.compile(self.D) if self.distributed else self._D
 
-        adam = dict(betas=cfg.betas, **ADAM_IMPLS[cfg.adam_impl])
-        self.opt_g = torch.optim.Adam(self.G.parameters(), lr=cfg.lr_g, **adam)
-        self.opt_d = torch.optim.Adam(self.D.parameters(), lr=cfg.lr_d, **adam)
+        self.opt_g = torch.optim.Adam(self.G.parameters(), lr=cfg.lr_g, betas=cfg.betas)
+        self.opt_d = torch.optim.Adam(self.D.parameters(), lr=cfg.lr_d, betas=cfg.betas)
         self.ema = EMA(self.G, cfg.ema, cfg.ema_start) if cfg.ema is not None else None
         self.amp_dtype = _amp_dtype(cfg.amp, self.device, cfg.amp_cpu)
         self.scaler_g, self.scaler_d = (torch.amp.GradScaler("cuda", enabled=self.amp_dtype == torch.float16) for _ in "gd")
@@ -425,8 +426,7 @@ class Trainer:
 
     def _g_update(self) -> dict[str, float]:
         z, y = self.noise.draw(self.step, self.cfg.batch_size, tag=63)
-        self.D.requires_grad_(False)  # G's step needs gradients through D, not for D's weights
-        D = self._D_for_g
+        D = _unwrap(self._D).requires_grad_(False)  # G's step needs gradients through D, not for D's weights
         try:
             with self._autocast():
                 fake = self._G(z, y) if self.num_classes else self._G(z)
@@ -442,7 +442,7 @@ class Trainer:
             self.scaler_g.step(self.opt_g)
             self.scaler_g.update()
         finally:
-            self.D.requires_grad_(True)
+            D.requires_grad_(True)
         return logs
 
     def _autocast(self):
