@@ -394,6 +394,9 @@ def notes(info: dict) -> list[str]:
         out.append(f"bf16: this CPU has {'AMX' if bf['amx_bf16'] else 'AVX512-BF16 (no AMX)'}; oneDNN bf16 supported: {bf['mkldnn_bf16_supported']}.")
     else:
         out.append("bf16: this CPU has neither AVX512-BF16 nor AMX, so bf16 autocast is emulated (the measured ratio shows what that costs).")
+    if info.get("ONEDNN_MAX_CPU_ISA"):
+        out.append(f"ONEDNN_MAX_CPU_ISA={info['ONEDNN_MAX_CPU_ISA']}: oneDNN's kernels were limited to that instruction set, "
+                   "as on a CPU without the newer instructions (e.g. AVX512_CORE_VNNI: no BF16 instructions).")
     out.append("onednn_fusion: torch.jit.enable_onednn_fusion acts on TorchScript graphs only; the eager trainer never builds one, "
                "so this flag cannot change an eager training step (the ratio measures that it does not).")
     out.append("mkldnn_off: oneDNN is PyTorch's default CPU convolution path; turning it off shows what it buys.")

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import math
 import os
+import warnings
 from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
@@ -161,10 +162,22 @@ def _process_group() -> tuple[bool, int, int]:
     return False, 0, 1
 
 
+def _cpu_has_bf16() -> bool:
+    """Does this CPU have bfloat16 instructions (AVX512-BF16 or AMX)? Without them bf16 is emulated, and slower."""
+    try:
+        return bool(torch.cpu._is_avx512_bf16_supported() or torch.cpu._is_amx_tile_supported())
+    except AttributeError:  # an older torch: assume not
+        return False
+
+
 def _amp_dtype(amp: bool, device: torch.device, amp_cpu: bool = False) -> torch.dtype | None:
     """Mixed precision on CUDA (bfloat16 where supported, else float16 with a GradScaler), and
     bfloat16 on the CPU when ``amp_cpu`` asks for it."""
     if device.type == "cpu" and amp_cpu:
+        if not _cpu_has_bf16():
+            warnings.warn("amp_cpu=True on a CPU without AVX512-BF16 or AMX: bf16 is emulated there and training is "
+                          "slower than in float32 (about 0.45x in benchmarks/cpu_throughput.py); set amp_cpu=False",
+                          RuntimeWarning, stacklevel=3)
         return torch.bfloat16
     if not (amp and device.type == "cuda"):
         return None

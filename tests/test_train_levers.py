@@ -82,6 +82,7 @@ def test_channels_last_puts_models_and_batches_in_nhwc():
     assert x.is_contiguous(memory_format=torch.channels_last) and not x.is_contiguous()
 
 
+@pytest.mark.filterwarnings("ignore:amp_cpu=True on a CPU without")  # a CI machine without bf16: slower, same check
 def test_bf16_autocast_on_cpu_changes_results_by_bf16_rounding_only(reference):
     """bf16 keeps 8 significant bits: a few steps stay close to the fp32 run (within 2.5 grey levels), not equal to it."""
     trainer = run(amp_cpu=True)
@@ -90,6 +91,7 @@ def test_bf16_autocast_on_cpu_changes_results_by_bf16_rounding_only(reference):
     assert trainer.sample(4).dtype == torch.float32
 
 
+@pytest.mark.filterwarnings("ignore:amp_cpu=True on a CPU without")  # a CI machine without bf16: slower, same check
 def test_switches_resume_exactly(tmp_path):
     """Interrupted at step 2 and resumed (a new Trainer on the same folder) = straight through, switches on."""
     switches = dict(channels_last=True, amp_cpu=True)
@@ -113,6 +115,13 @@ def test_a_checkpoint_from_before_the_switches_resumes_with_their_defaults(tmp_p
     assert run(tmp_path).step == STEPS  # defaults: resumes
     with pytest.raises(ResumeMismatch, match="channels_last"):
         run(tmp_path, steps=STEPS + 1, channels_last=True)  # another layout than the file's: refused like any setting
+
+
+def test_amp_cpu_warns_where_the_cpu_has_no_bf16_instructions(monkeypatch):
+    monkeypatch.setattr(torch.cpu, "_is_avx512_bf16_supported", lambda: False)
+    monkeypatch.setattr(torch.cpu, "_is_amx_tile_supported", lambda: False)
+    with pytest.warns(RuntimeWarning, match="without AVX512-BF16 or AMX"):
+        run(steps=1, amp_cpu=True)
 
 
 @pytest.mark.parametrize("bad, match", [(dict(channels_last="yes"), "channels_last must be True or False"),
