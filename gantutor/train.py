@@ -16,6 +16,13 @@ checkpoint files, resume checks and the Ctrl-C guard in :mod:`gantutor.checkpoin
 the hooks in :mod:`gantutor.callbacks` (re-exported here), the EMA in torch's
 ``torch.optim.swa_utils.AveragedModel``.
 
+Two speed switches, off by default, measured by ``benchmarks/cpu_throughput.py`` (ratios in
+``benchmarks/results/cpu_throughput-*.md``): ``channels_last`` (NHWC memory layout for G, D
+and the real batches; fp32 rounding only) and ``amp_cpu`` (bfloat16 autocast on the CPU, as
+``amp`` does on CUDA; bf16 rounding, fast only on CPUs with AVX512-BF16 or AMX). The levers
+that did not pay on the course's CPU (torch.compile, fused/foreach Adam, other batch sizes,
+2 threads on the shared 2-core machine) have no switch.
+
 Why it is exactly resumable: the real-image order is a permutation drawn from
 ``(seed, epoch)`` and the noise of each step is drawn from ``(seed, step, rank)``, so a
 checkpoint only needs the weights, the optimizers, the EMA copy, the step and the data
@@ -29,8 +36,9 @@ from __future__ import annotations
 
 import math
 import os
+import warnings
 from contextlib import nullcontext
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -48,6 +56,9 @@ from .device import get_device
 from .losses import LOSSES, d2d_ce, get_loss
 
 __all__ = ["TrainConfig", "Trainer", "EMA", "Callback", "PeriodicEval", "TrainingDiverged", "per_process_batch", "CKPT_NAME"]
+
+
+SPEED_SWITCHES = ("channels_last", "amp_cpu")  # TrainConfig fields that change speed and rounding, nothing else
 
 
 @dataclass
@@ -72,11 +83,17 @@ class TrainConfig:
     resume: bool = True  # a checkpoint found in out_dir is loaded
     seed: int = 0
     amp: bool = True  # mixed precision on CUDA only
+    # speed switches that paid in benchmarks/cpu_throughput.py (its results file gives the ratios)
+    channels_last: bool = False  # G, D and the real images in NHWC memory layout (fp32 rounding only)
+    amp_cpu: bool = False  # bfloat16 autocast on the CPU (bf16 rounding): fast only with AVX512-BF16 or AMX
     # conditional models only
     aux_weight: float | None = None  # λ; None: 1.0 for ACGAN, 0.5 for ReACGAN
     d2d: dict = field(default_factory=lambda: {"m_p": 0.98, "m_n": 0.02, "tau": 0.5})
 
     def __post_init__(self):
+        for key in SPEED_SWITCHES:
+            if not isinstance(getattr(self, key), bool):
+                raise ValueError(f"TrainConfig.{key} must be True or False, got {getattr(self, key)!r}")
         for key in ("steps", "n_dis", "batch_size", "log_every"):
             value = getattr(self, key)
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
@@ -145,8 +162,23 @@ def _process_group() -> tuple[bool, int, int]:
     return False, 0, 1
 
 
-def _amp_dtype(amp: bool, device: torch.device) -> torch.dtype | None:
-    """Mixed precision on CUDA only: bfloat16 where supported, else float16 (with a GradScaler)."""
+def _cpu_has_bf16() -> bool:
+    """Does this CPU have bfloat16 instructions (AVX512-BF16 or AMX)? Without them bf16 is emulated, and slower."""
+    try:
+        return bool(torch.cpu._is_avx512_bf16_supported() or torch.cpu._is_amx_tile_supported())
+    except AttributeError:  # an older torch: assume not
+        return False
+
+
+def _amp_dtype(amp: bool, device: torch.device, amp_cpu: bool = False) -> torch.dtype | None:
+    """Mixed precision on CUDA (bfloat16 where supported, else float16 with a GradScaler), and
+    bfloat16 on the CPU when ``amp_cpu`` asks for it."""
+    if device.type == "cpu" and amp_cpu:
+        if not _cpu_has_bf16():
+            warnings.warn("amp_cpu=True on a CPU without AVX512-BF16 or AMX: bf16 is emulated there and training is "
+                          "slower than in float32 (about 0.45x in benchmarks/cpu_throughput.py); set amp_cpu=False",
+                          RuntimeWarning, stacklevel=3)
+        return torch.bfloat16
     if not (amp and device.type == "cuda"):
         return None
     return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
@@ -209,7 +241,8 @@ def _finite_logs(values: dict[str, torch.Tensor], where: str, step: int, ckpt: P
 class _Stream:
     """Shuffled real batches, one epoch permutation per (seed, epoch), sharded by rank."""
 
-    def __init__(self, data: ImageSet, batch_size: int, seed: int, rank: int, world: int, device: torch.device, dtype=torch.float32):
+    def __init__(self, data: ImageSet, batch_size: int, seed: int, rank: int, world: int, device: torch.device, dtype=torch.float32,
+                 memory_format: torch.memory_format = torch.contiguous_format):
         self.images = data.images.to(device)
         self.labels = data.labels.to(device)
         n = len(self.labels)
@@ -217,6 +250,7 @@ class _Stream:
         if not 1 <= batch_size <= self.per_rank:
             raise ValueError(f"batch_size must be in [1, {self.per_rank}] for {n} images on {world} process(es), got {batch_size}")
         self.batch_size, self.seed, self.rank, self.world, self.dtype = batch_size, seed, rank, world, dtype
+        self.memory_format = memory_format
         self.epoch, self.pos = 0, 0
         self._order: torch.Tensor | None = None
 
@@ -232,7 +266,7 @@ class _Stream:
             self._order = self._perm()
         idx = self._order[self.pos : self.pos + self.batch_size]
         self.pos += self.batch_size
-        return to_float(self.images[idx]).to(self.dtype), self.labels[idx]
+        return to_float(self.images[idx]).to(self.dtype).contiguous(memory_format=self.memory_format), self.labels[idx]
 
     def state(self) -> dict:
         return {"epoch": self.epoch, "pos": self.pos}
@@ -298,17 +332,21 @@ class Trainer:
         self.loss = get_loss(cfg.loss, **cfg.loss_params)
 
         self.distributed, self.rank, self.world = _process_group()
+        if cfg.channels_last:
+            self.G.to(memory_format=torch.channels_last)
+            self.D.to(memory_format=torch.channels_last)
         # what the updates call: DistributedDataParallel wrappers under torchrun (they average the gradients)
         self._G, self._D = (_ddp(m, self.device) if self.distributed else m for m in (self.G, self.D))
 
         self.opt_g = torch.optim.Adam(self.G.parameters(), lr=cfg.lr_g, betas=cfg.betas)
         self.opt_d = torch.optim.Adam(self.D.parameters(), lr=cfg.lr_d, betas=cfg.betas)
         self.ema = EMA(self.G, cfg.ema, cfg.ema_start) if cfg.ema is not None else None
-        self.amp_dtype = _amp_dtype(cfg.amp, self.device)
+        self.amp_dtype = _amp_dtype(cfg.amp, self.device, cfg.amp_cpu)
         self.scaler_g, self.scaler_d = (torch.amp.GradScaler("cuda", enabled=self.amp_dtype == torch.float16) for _ in "gd")
 
         self.dtype = next(self.D.parameters()).dtype  # real images and noise follow the models' dtype
-        self.stream = _Stream(data, cfg.batch_size, cfg.seed, self.rank, self.world, self.device, self.dtype)
+        self.stream = _Stream(data, cfg.batch_size, cfg.seed, self.rank, self.world, self.device, self.dtype,
+                              torch.channels_last if cfg.channels_last else torch.contiguous_format)
         self.step, self.interrupted = 0, False
         self.history: dict[str, list[float]] = {}
         self.samples: list[tuple[int, torch.Tensor]] = []
@@ -421,7 +459,7 @@ class Trainer:
         return logs
 
     def _autocast(self):
-        return torch.autocast("cuda", dtype=self.amp_dtype) if self.amp_dtype is not None else nullcontext()
+        return torch.autocast(self.device.type, dtype=self.amp_dtype) if self.amp_dtype is not None else nullcontext()
 
     # ------------------------------------------------------------------ sampling
     @torch.no_grad()
@@ -483,5 +521,7 @@ class Trainer:
     def load_checkpoint(self, path: str | os.PathLike) -> None:
         """Resume from ``path``: refused if it holds code, or was written under other settings."""
         state = checkpoint.load(path, map_location="cpu")
-        checkpoint.check_resume(state, {"cfg": asdict(self.cfg), "world": self.world}, path)
+        # a file written before the speed switches existed was trained with their defaults
+        saved_cfg = {**{f.name: f.default for f in fields(TrainConfig) if f.name in SPEED_SWITCHES}, **state["cfg"]}
+        checkpoint.check_resume({**state, "cfg": saved_cfg}, {"cfg": asdict(self.cfg), "world": self.world}, path)
         self.load_state_dict(state)
