@@ -34,7 +34,9 @@ import pytest
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+# GANTUTOR_BROWSER_NOTEBOOKS: another folder of lessons (e.g. scratch copies of notebooks/ with a changed cell)
+NOTEBOOK_DIR = Path(os.environ.get("GANTUTOR_BROWSER_NOTEBOOKS") or ROOT / "notebooks")
+NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("[0-9][0-9]_*.ipynb"))
 RUN_TIMEOUT_S = float(os.environ.get("GANTUTOR_BROWSER_RUN_TIMEOUT_S", "600"))  # one lesson's Run All, smoke mode
 # a control move → its figure must change within this: a generous wait, not a speed limit
 FOLLOW_S = float(os.environ.get("GANTUTOR_BROWSER_FOLLOW_S", "60"))
@@ -45,6 +47,8 @@ MAX_SHOTS = 30  # pictures per lesson
 # an output that shows a widget view (JupyterLab gives these no data-mime-type attribute)
 WIDGET_OUT = ".jp-OutputArea-output:has(> .jupyter-widgets)"
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+# code that makes a widget with controls and a figure (the follow test must find and move one)
+INTERACTIVE_CODE = ("interact(", "Explorer(", "CodingWidget(", "Playground(")
 
 # ------------------------------------------------------------------ JavaScript run in the page
 
@@ -317,13 +321,16 @@ def test_every_widget_figure_follows_its_controls(lesson, screenshots):
     """A moved control changes its figure. Only *that* it changes is checked; how long it took is
     recorded in redraw.json (speed is a benchmark's business: benchmarks/bench_widget_redraw.py)."""
     page, name = lesson["page"], lesson["name"]
+    _wait_widgets_loaded(page, 60)
     outs = page.locator(WIDGET_OUT)
     problems, report, times = [], [], {}
+    with_figure = 0
     for i in range(outs.count()):
         out = outs.nth(i)
         before = out.evaluate(JS_DIGEST)
         if not before:
             continue  # a widget without a figure (e.g. a progress bar)
+        with_figure += 1
         start = time.perf_counter()
         how = _move_one_control(page, out)
         if how is None:
@@ -340,6 +347,11 @@ def test_every_widget_figure_follows_its_controls(lesson, screenshots):
         else:
             times[f"widget {i}"] = round(changed_after, 2)
             report.append(f"widget {i}: {how}: figure changed after {changed_after:.2f} s")
+    # a lesson whose code builds an interactive widget must have had one moved (never a silent pass)
+    sources = "\n".join(c["source"] for c in page.evaluate(JS_OUTPUTS))
+    if not times and any(k in sources for k in INTERACTIVE_CODE):
+        problems.append(f"the lesson's code makes an interactive widget, but no control was moved: {outs.count()} widget "
+                        f"outputs, {with_figure} with a figure")
     _record_redraw(screenshots, name, times)
     print(f"{name}: " + ("; ".join(report) or "no interactive widget") + f" (load {os.getloadavg()[0]:.1f})")
     assert not problems, f"{name}:\n" + "\n".join(problems)
