@@ -14,13 +14,17 @@ EXTRAS ?= lab,eval,test
 # the exact versions CI tests (make constraints refreshes them); CONSTRAINTS= installs from the ranges alone
 CONSTRAINTS ?= constraints.txt
 
-.PHONY: lab test test-fast test-browser setup constraints clean-notebooks bench help
+.PHONY: lab test test-fast test-browser setup constraints clean-notebooks bench help site slides test-site lecture-metadata
 
 help:
 	@echo "make lab    - set up .venv and open the course in JupyterLab"
 	@echo "make test   - set up .venv and run the test suite (notebooks in smoke mode)"
 	@echo "make test-browser - every lesson run in JupyterLab in headless Chromium (installs .[test,browser])"
 	@echo "make bench  - run the speed benchmarks (ratios, not pass/fail)"
+	@echo "make site   - the course website in _build/site/ (SITE_MODE=cpu|smoke; installs .[site]; npm fetches its JavaScript)"
+	@echo "make slides - a reveal.js deck per lesson in _build/site/slides/ (from the same executed notebooks)"
+	@echo "make test-site - Chromium over _build/site/ on loopback, every other request blocked (after make site slides)"
+	@echo "make lecture-metadata - re-apply the slide rules and the Colab cell to notebooks/ (site/lecture_metadata.py)"
 	@echo "make constraints - re-resolve the newest versions in a scratch venv and freeze them into constraints.txt"
 	@echo "make clean-notebooks - strip outputs before committing"
 
@@ -58,8 +62,8 @@ constraints:
 	@set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
 	$(PYTHON) -m venv "$$tmp/venv"; \
 	"$$tmp/venv/bin/python" -m pip install --upgrade pip; \
-	"$$tmp/venv/bin/python" -m pip install -e ".[$(EXTRAS)]"; \
-	{ echo "# The exact versions CI tests: pip freeze of a fresh install of .[$(EXTRAS)] (gantutor itself left out)."; \
+	"$$tmp/venv/bin/python" -m pip install -e ".[$(EXTRAS),site]"; \
+	{ echo "# The exact versions CI tests: pip freeze of a fresh install of .[$(EXTRAS),site] (gantutor itself left out)."; \
 	  "$$tmp/venv/bin/python" -c 'import platform, sys; print("# python %d.%d on %s %s; refresh with make constraints" % (sys.version_info[:2] + (platform.system(), platform.machine())))'; \
 	  echo "# make installs with these pins only on that Python minor version (else from pyproject.toml's ranges)."; \
 	  "$$tmp/venv/bin/python" -m pip freeze --exclude-editable | grep -v '^#'; \
@@ -86,6 +90,31 @@ $(BROWSER_STAMP): pyproject.toml $(STAMP)
 
 test-browser: $(BROWSER_STAMP)
 	$(PY) -m pytest -p no:xdist -m browser tests/browser --durations=10 -rfE
+
+# The website and the decks (site/build.py; CONTRIBUTING.md, "The website"). Lessons are executed by the
+# test suite's runner only when no executed copy with the same key exists in _build/executed/<mode>/
+# (after `make test`, smoke copies exist). SITE_MODE=smoke is what CI builds.
+SITE_MODE ?= cpu
+SITE_STAMP := $(VENV)/.gantutor-site-installed
+
+$(SITE_STAMP): pyproject.toml $(STAMP)
+	@set -e; want=$$(sed -n 's/^# python \([0-9]*\.[0-9]*\).*/\1/p' "$(CONSTRAINTS)" 2>/dev/null || true); \
+	have=$$($(PY) -c 'import sys; print("%d.%d" % sys.version_info[:2])'); \
+	if [ -n "$(CONSTRAINTS)" ] && [ "$$want" = "$$have" ]; then pins="-c $(CONSTRAINTS)"; else pins=""; fi; \
+	echo "$(PY) -m pip install $$pins -e .[site]"; $(PY) -m pip install $$pins -e ".[site]"
+	touch $(SITE_STAMP)
+
+site: $(SITE_STAMP)
+	$(PY) site/build.py site --mode $(SITE_MODE)
+
+slides: $(SITE_STAMP)
+	$(PY) site/build.py slides --mode $(SITE_MODE)
+
+test-site: $(SITE_STAMP) $(BROWSER_STAMP)
+	$(PY) -m pytest -p no:xdist -m browser tests/browser/test_site.py -rfE
+
+lecture-metadata: $(STAMP)
+	$(PY) site/lecture_metadata.py
 
 bench: $(STAMP)
 	@for f in benchmarks/bench_*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
