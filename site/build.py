@@ -139,6 +139,9 @@ def copy_vendor(npm: dict[str, Path], dest: Path, reveal: bool = False) -> None:
     # the manager finds its fonts under <data-jupyter-widgets-cdn>@jupyter-widgets/html-manager/dist/: keep that layout
     shutil.copytree(npm["@jupyter-widgets/html-manager"] / "dist", dest / HTML_MANAGER, dirs_exist_ok=True,
                     ignore=shutil.ignore_patterns("*.map", "embed.js*"))
+    for font in (dest / HTML_MANAGER).iterdir():  # the controls' module looks for the same fonts one level up
+        if font.suffix in (".woff", ".woff2", ".ttf", ".eot", ".svg"):
+            shutil.copy2(font, dest / "@jupyter-widgets" / font.name)
     for helper in ("mathjax_widgets_shim.js", "require_config.js"):
         shutil.copy2(HERE / helper, dest / helper)
     shutil.copytree(npm["mathjax"] / "es5", dest / "mathjax", dirs_exist_ok=True,
@@ -161,11 +164,16 @@ def _stale_copy(path: Path, mode: str) -> Path | None:
     return None
 
 
-def executed_lessons(mode: str, runs_dir: str | None, stale_ok: bool = False) -> tuple[dict[str, Path], dict[str, dict]]:
+def executed_lessons(mode: str, runs_dir: str | None, stale_ok: bool = False,
+                     require_cached: bool = False) -> tuple[dict[str, Path], dict[str, dict]]:
     """Every lesson's executed copy (run now only when its key has none); with what happened to each."""
     copies, info = {}, {}
     for path in lessons():
         copy, key = nc.find_executed(path, mode)
+        if copy is None and require_cached:
+            raise SystemExit(f"{path.stem}: no executed copy with key {key} in {nc.EXECUTED / mode} and --require-cached "
+                             "was given (CI builds the site from the notebooks `make test` executed: did it run "
+                             "test_runs_in_smoke_mode, and did gantutor/, results/ or constraints.txt change since?)")
         if copy is None and stale_ok and (old := _stale_copy(path, mode)) is not None:
             log(f"{path.stem}: STALE copy {old.name} reused (--stale-ok: gantutor/, results/ or constraints changed)")
             copies[path.stem], info[path.stem] = old, {"key": key, "executed": False, "stale": True}
@@ -401,6 +409,8 @@ def main(argv=None) -> None:
                     "in smoke mode, runs/ in cpu mode so finished trainings are reused)")
     ap.add_argument("--stale-ok", action="store_true", help="for working on the site itself: reuse a lesson's newest "
                     "executed copy with the same code cells even when gantutor/, results/ or constraints changed")
+    ap.add_argument("--require-cached", action="store_true", help="fail instead of executing a lesson (CI: the smoke "
+                    "copies of `make test` must be there)")
     args = ap.parse_args(argv)
     start, cpu0 = time.perf_counter(), time.process_time()
     repo = repo_info()
@@ -408,7 +418,7 @@ def main(argv=None) -> None:
         log(f"note: no git remote 'origin'; launch links use {DEFAULT_REPO} (set GANTUTOR_REPO_URL)")
     npm = fetch_npm()
     runs = args.runs or (None if args.mode == "smoke" else str(ROOT / "runs"))
-    copies, info = executed_lessons(args.mode, runs, args.stale_ok)
+    copies, info = executed_lessons(args.mode, runs, args.stale_ok, args.require_cached)
     shutil.rmtree(SRC, ignore_errors=True)
     SRC.mkdir(parents=True)
     books = stage_lessons(copies, repo)
