@@ -357,6 +357,36 @@ def sphinx(mode: str, repo: dict, npm: dict[str, Path]) -> None:
 
 
 HIDE_INPUT_LINES = 15  # in a deck, a drawing cell longer than this shows its figure only
+DECK_CHARS = 650  # about what a 1280×720 slide holds in the deck's font
+
+
+def split_markdown(text: str, budget: int) -> list[str]:
+    """``text`` cut between paragraphs into pieces of about ``budget`` characters; never inside a
+    ``$$`` block, a code fence or a list/table run (lines that follow without a blank line stay together)."""
+    blocks, current, in_math, in_fence = [], [], False, False
+    for line in text.split("\n"):
+        stripped = line.strip()
+        if stripped.startswith("```"):
+            in_fence = not in_fence
+        if not in_fence and stripped.count("$$") % 2 == 1:
+            in_math = not in_math
+        if not stripped and not in_math and not in_fence and current:
+            blocks.append("\n".join(current))
+            current = []
+        elif stripped or current:
+            current.append(line)
+    if current:
+        blocks.append("\n".join(current))
+    pieces, piece = [], ""
+    for block in blocks:
+        if piece and len(piece) + len(block) > budget:
+            pieces.append(piece)
+            piece = block
+        else:
+            piece = f"{piece}\n\n{block}" if piece else block
+    if piece:
+        pieces.append(piece)
+    return pieces or [text]
 
 
 def deck_notebook(nb: nbformat.NotebookNode, stem: str) -> nbformat.NotebookNode:
@@ -367,6 +397,19 @@ def deck_notebook(nb: nbformat.NotebookNode, stem: str) -> nbformat.NotebookNode
 
     lm.apply(nb, stem)
     nb.cells = [c for c in nb.cells if c.get("metadata", {}).get("gantutor", {}).get("role") != lm.COLAB_ROLE]
+    cells = []
+    for cell in nb.cells:  # a long text (a derivation) goes on several slides, split between paragraphs
+        if cell.cell_type == "markdown" and len(cell.source) > lm.LONG_MD_CHARS:
+            for i, chunk in enumerate(split_markdown(cell.source, DECK_CHARS)):
+                part = copy.deepcopy(cell)
+                part.source = chunk
+                if i:
+                    part.pop("id", None)
+                    part.metadata.setdefault("slideshow", {})["slide_type"] = "subslide"
+                cells.append(part)
+        else:
+            cells.append(cell)
+    nb.cells = cells
     for cell in nb.cells:
         kind = cell.metadata.get("slideshow", {}).get("slide_type")
         if cell.cell_type == "code" and kind == "subslide" and len(lm._code_lines(cell.source)) > HIDE_INPUT_LINES:

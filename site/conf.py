@@ -18,7 +18,7 @@ MODE, REPO = INFO["mode"], INFO["repo"]
 project = "gantutor"
 author = "the gantutor authors"
 copyright = "the gantutor authors, MIT licence"
-html_title = "gantutor: GANs from the minimax game to ReACGAN"
+html_title = "gantutor · GANs"
 
 extensions = ["myst_nb"]
 nb_execution_mode = "off"  # build.py executed every lesson with the test suite's runner
