@@ -271,12 +271,23 @@ def readme_sections() -> dict[str, str]:
     return sections
 
 
+def lesson_title(stem: str) -> str:
+    """The lesson's first heading (its page title)."""
+    nb = nbformat.read(NOTEBOOKS / f"{stem}.ipynb", as_version=4)
+    for cell in nb.cells:
+        m = re.search(r"^#\s+(.+)$", cell.source, flags=re.M) if cell.cell_type == "markdown" else None
+        if m:
+            return m.group(1).strip()
+    return stem
+
+
 def stage_pages(repo: dict, mode: str) -> None:
     sec = readme_sections()
     intro = re.sub(r"^# .*\n", "", sec["_intro"], count=1)
     stems = [p.stem for p in lessons()]
-    lesson_list = "\n".join(f"* [{s.replace('_', ' ', 1)}](lessons/{s}.ipynb) · [slides](slides/{s}.slides.html)"
-                            for s in stems)
+    solved = stage_solutions(stems)
+    lesson_list = "\n".join(f"* [{lesson_title(s)}](lessons/{s}.ipynb) · [slides](slides/{s}.slides.html)"
+                            + (f" · [solutions](solutions/{s}.md)" if s in solved else "") for s in stems)
     index = [
         "# gantutor — Generative Adversarial Networks, from the minimax game to ReACGAN", "", intro.strip(), "",
         "## The lessons", "", lesson_list, "",
@@ -300,10 +311,10 @@ def stage_pages(repo: dict, mode: str) -> None:
         claims.append(f"| `{d.get('claim', f.stem)}` | {d.get('lesson', '')} | {str(verdict).replace('|', '/')} | "
                       f"{seeds} | `{str(d.get('command', '')).replace('|', '/')}` |")
     (SRC / "claims.md").write_text("\n".join(claims) + "\n", encoding="utf-8")
-    stage_solutions(stems)
 
 
-def stage_solutions(stems: list[str]) -> None:
+def stage_solutions(stems: list[str]) -> list[str]:
+    """One page per lesson with exercises (each reference solution behind a toggle); returns those lessons."""
     import inspect
 
     from gantutor.checks import all_exercises
@@ -335,6 +346,7 @@ def stage_solutions(stems: list[str]) -> None:
     index = ["# Exercise solutions", "", "One page per lesson; every solution is hidden until you open it.", "",
              "```{toctree}", ":maxdepth: 1", "", *pages, "```", ""]
     (out / "index.md").write_text("\n".join(index), encoding="utf-8")
+    return pages
 
 
 # ------------------------------------------------------------------ 4. Sphinx
