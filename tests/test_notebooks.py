@@ -88,6 +88,7 @@ def test_notebook_client_polls_in_short_steps_and_keeps_the_deadline(monkeypatch
     cell's deadline still raises Empty."""
     import asyncio
     from queue import Empty
+    from types import SimpleNamespace
 
     import notebook_client as nc
 
@@ -104,11 +105,17 @@ def test_notebook_client_polls_in_short_steps_and_keeps_the_deadline(monkeypatch
     assert asyncio.run(nc._chunked(get_msg)(timeout=5.0)) == {"ok": True}
     assert len(asked) == 3 and max(asked) <= 0.01
 
+    # the deadline, on a simulated clock (no wall-clock assertion): a silent socket is asked in polls of
+    # at most POLL_S until the cell's 0.05 s have passed, then Empty is raised
+    clock = [100.0]
+    monkeypatch.setattr(nc, "time", SimpleNamespace(monotonic=lambda: clock[0]))  # the runner's clock only
+    polls = []
+
     async def silent(timeout=None):
-        await asyncio.sleep(timeout)
+        polls.append(timeout)
+        clock[0] += timeout
         raise Empty
 
-    start = time.perf_counter()
     with pytest.raises(Empty):
         asyncio.run(nc._chunked(silent)(timeout=0.05))
-    assert 0.05 <= time.perf_counter() - start < 1.0
+    assert max(polls) <= 0.01 + 1e-12 and sum(polls) == pytest.approx(0.05) and len(polls) >= 5
