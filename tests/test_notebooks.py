@@ -41,21 +41,15 @@ def test_lesson_structure(path):
 @pytest.mark.notebook
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
 def test_runs_in_smoke_mode(path, tmp_path):
-    from notebook_client import RobustNotebookClient
+    """Runs the lesson in smoke mode; a passing run is kept in _build/executed/smoke/ (keyed by a hash of
+    its code cells, gantutor/, results/ and constraints.txt) for the website (site/build.py) to reuse."""
+    import notebook_client as nc
 
     nb = nbformat.read(path, as_version=4)
-    env_before = dict(os.environ)
-    # figures render with the inline backend (as in JupyterLab), so a broken figure fails too
-    os.environ.pop("MPLBACKEND", None)
-    os.environ.update(GANTUTOR_SMOKE="1", GANTUTOR_DEVICE="cpu", OMP_NUM_THREADS="1", GANTUTOR_THREADS="1", GANTUTOR_RUNS=str(tmp_path))
-    try:
-        start = time.perf_counter()
-        client = RobustNotebookClient(nb, timeout=900, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}})
-        client.execute()  # raises CellExecutionError on the first failing cell
-        elapsed = time.perf_counter() - start
-    finally:
-        os.environ.clear()
-        os.environ.update(env_before)
+    key = nc.cache_key(nb, "smoke")
+    start = time.perf_counter()
+    nc.execute(nb, path.parent, "smoke", runs_dir=str(tmp_path))  # raises CellExecutionError on the first failing cell
+    elapsed = time.perf_counter() - start
     streams = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.get("output_type") == "stream"]
     outputs = "".join(o.get("text", "") for o in streams)
     errors = "".join(o.get("text", "") for o in streams if o.get("name") == "stderr")
@@ -66,7 +60,27 @@ def test_runs_in_smoke_mode(path, tmp_path):
     assert "Traceback" not in errors and "Error" not in errors, f"{path.name}: a traceback was printed (e.g. while drawing a figure):\n{errors[-2000:]}"
     if path.stem != "00_start_here":
         assert "✔" in outputs, f"{path.name}: no verify check printed a ✔ line"
+    if os.environ.get("GANTUTOR_KEEP_EXECUTED", "1") != "0":
+        nc.save_executed(nb, path.stem, key, "smoke")
     print(f"{path.name}: {elapsed:.1f} s in smoke mode")
+
+
+def test_executed_copies_are_keyed_by_code_not_prose(tmp_path):
+    """A markdown edit keeps the key (the site executes nothing); a code edit or another mode changes it."""
+    import notebook_client as nc
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# A"), nbformat.v4.new_code_cell("x = 1")])
+    key = nc.cache_key(nb, "smoke")
+    nb.cells[0].source = "# A, rewritten"
+    assert nc.cache_key(nb, "smoke") == key
+    assert nc.cache_key(nb, "cpu") != key
+    nb.cells[1].source = "x = 2"
+    assert nc.cache_key(nb, "smoke") != key
+    first = nc.save_executed(nb, "99_demo", "0" * 16, "smoke", folder=tmp_path)
+    second = nc.save_executed(nb, "99_demo", "1" * 16, "smoke", folder=tmp_path)
+    assert second.exists() and not first.exists()  # one copy per lesson and mode
+    with pytest.raises(ValueError, match="mode must be one of"):
+        nc.cache_key(nb, "gpu")
 
 
 def test_notebook_client_polls_in_short_steps_and_keeps_the_deadline(monkeypatch):
@@ -74,6 +88,7 @@ def test_notebook_client_polls_in_short_steps_and_keeps_the_deadline(monkeypatch
     cell's deadline still raises Empty."""
     import asyncio
     from queue import Empty
+    from types import SimpleNamespace
 
     import notebook_client as nc
 
@@ -90,11 +105,17 @@ def test_notebook_client_polls_in_short_steps_and_keeps_the_deadline(monkeypatch
     assert asyncio.run(nc._chunked(get_msg)(timeout=5.0)) == {"ok": True}
     assert len(asked) == 3 and max(asked) <= 0.01
 
+    # the deadline, on a simulated clock (no wall-clock assertion): a silent socket is asked in polls of
+    # at most POLL_S until the cell's 0.05 s have passed, then Empty is raised
+    clock = [100.0]
+    monkeypatch.setattr(nc, "time", SimpleNamespace(monotonic=lambda: clock[0]))  # the runner's clock only
+    polls = []
+
     async def silent(timeout=None):
-        await asyncio.sleep(timeout)
+        polls.append(timeout)
+        clock[0] += timeout
         raise Empty
 
-    start = time.perf_counter()
     with pytest.raises(Empty):
         asyncio.run(nc._chunked(silent)(timeout=0.05))
-    assert 0.05 <= time.perf_counter() - start < 1.0
+    assert max(polls) <= 0.01 + 1e-12 and sum(polls) == pytest.approx(0.05) and len(polls) >= 5

@@ -11,6 +11,7 @@ One module per widget, each split the same way (state, figure, controls):
     playground_controls.py lesson 05: the ipywidgets controls and their responsive layout
     explorer.py            lesson 01: OptimalDiscriminatorExplorer (D*, C(G), JSD)
     lsgan_coding.py        lesson 02: LSGANCodingWidget (a-b-c codings and 2C(G) = χ²)
+    power_iteration.py     lesson 03: PowerIterationExplorer (rounds and gap σ₂/σ₁ → errors)
     _common.py             figure → PNG and the layout shared by the widgets
 
 Figures are shown through ``ipywidgets.Image`` (PNG bytes rendered with matplotlib's
@@ -20,6 +21,7 @@ Agg canvas), so a slider move replaces one image and needs no interactive backen
 from gantutor.widgets.explorer import OptimalDiscriminatorExplorer
 from gantutor.widgets.lsgan_coding import LSGANCodingWidget
 from gantutor.widgets.playground import Playground
+from gantutor.widgets.power_iteration import PowerIterationExplorer
 from gantutor.widgets.playground_figure import Frame, PlaygroundFigure, frame_of
 
-__all__ = ["Playground", "OptimalDiscriminatorExplorer", "LSGANCodingWidget", "Frame", "PlaygroundFigure", "frame_of"]
+__all__ = ["Playground", "OptimalDiscriminatorExplorer", "LSGANCodingWidget", "PowerIterationExplorer", "Frame", "PlaygroundFigure", "frame_of"]

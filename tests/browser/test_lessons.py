@@ -7,14 +7,18 @@ go idle, then check
 * no error output and no traceback on stderr, every non-empty code cell executed in order;
 * no cell echoes ``verify(...)``'s return value as Out[] and no widget is shown twice;
 * every widget rendered (no "Loading widget…" / "Error displaying widget"), each with a view;
-* every interactive widget redraws its figure within ``REDRAW_S`` when one of its controls
-  (a dropdown, else a slider) is moved like a user does it (select / mouse drag);
+* every interactive widget redraws its figure when one of its controls (a dropdown, else a
+  slider) is moved like a user does it (select / mouse drag): the figure must change within
+  ``FOLLOW_S`` (generous: this checks that it follows, never how fast). How long the redraw
+  took is written to ``redraw.json`` as a report; ``benchmarks/bench_widget_redraw.py`` is
+  where redraw speed is measured and compared (no timing decides a test);
 * at 1280×800 with the file browser open (and at 1500×900) every dropdown and slider is
   at least ``MIN_CONTROL_PX`` wide, inside the viewport, with its label and options uncut
   (lesson 05's playground is the widget this was written for).
 
 Pictures of every figure and widget go to ``browser-screenshots/<lesson>/`` (git-ignored)
-for a person to look at, with ``timings.json`` (Run-All seconds per lesson).
+for a person to look at, with ``timings.json`` (Run-All seconds per lesson) and ``redraw.json``
+(seconds from a control move to the changed figure, per widget: a report, not a check).
 """
 
 from __future__ import annotations
@@ -30,9 +34,12 @@ import pytest
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+# GANTUTOR_BROWSER_NOTEBOOKS: another folder of lessons (e.g. scratch copies of notebooks/ with a changed cell)
+NOTEBOOK_DIR = Path(os.environ.get("GANTUTOR_BROWSER_NOTEBOOKS") or ROOT / "notebooks")
+NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("[0-9][0-9]_*.ipynb"))
 RUN_TIMEOUT_S = float(os.environ.get("GANTUTOR_BROWSER_RUN_TIMEOUT_S", "600"))  # one lesson's Run All, smoke mode
-REDRAW_S = float(os.environ.get("GANTUTOR_BROWSER_REDRAW_S", "1.0"))  # a control move → its figure changes, idle machine
+# a control move → its figure must change within this: a generous wait, not a speed limit
+FOLLOW_S = float(os.environ.get("GANTUTOR_BROWSER_FOLLOW_S", "60"))
 MIN_CONTROL_PX = 120
 VIEWPORTS = [(1280, 800), (1500, 900)]
 MAX_SHOTS = 30  # pictures per lesson
@@ -40,6 +47,8 @@ MAX_SHOTS = 30  # pictures per lesson
 # an output that shows a widget view (JupyterLab gives these no data-mime-type attribute)
 WIDGET_OUT = ".jp-OutputArea-output:has(> .jupyter-widgets)"
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+# code that makes a widget with controls and a figure (the follow test must find and move one)
+INTERACTIVE_CODE = ("interact(", "Explorer(", "CodingWidget(", "Playground(")
 
 # ------------------------------------------------------------------ JavaScript run in the page
 
@@ -300,43 +309,51 @@ def _move_one_control(page, out):
     return "slider dragged 40 px"
 
 
-def _redraw_limit() -> tuple[float, str]:
-    """REDRAW_S on an idle machine; on a busier one (load average above the core count) the
-    same work takes proportionally longer, so the limit scales with load / cores and says so."""
-    load, cores = os.getloadavg()[0], os.cpu_count() or 1
-    factor = max(1.0, load / cores)
-    return REDRAW_S * factor, (f" (limit {REDRAW_S:g} s × load {load:.1f} / {cores} cores)" if factor > 1 else "")
+def _record_redraw(folder: Path, name: str, times: dict) -> None:
+    """Seconds from a control move to the changed figure, per widget, into ``redraw.json`` (a report)."""
+    path = folder / "redraw.json"
+    table = json.loads(path.read_text()) if path.exists() else {}
+    table[name] = {"load_1min": round(os.getloadavg()[0], 2), "cores": os.cpu_count(), "widgets": times}
+    path.write_text(json.dumps(table, indent=1, sort_keys=True))
 
 
-def test_every_widget_figure_follows_its_controls(lesson):
+def test_every_widget_figure_follows_its_controls(lesson, screenshots):
+    """A moved control changes its figure. Only *that* it changes is checked; how long it took is
+    recorded in redraw.json (speed is a benchmark's business: benchmarks/bench_widget_redraw.py)."""
     page, name = lesson["page"], lesson["name"]
+    _wait_widgets_loaded(page, 60)
     outs = page.locator(WIDGET_OUT)
-    problems, report = [], []
-    limit, why = _redraw_limit()
+    problems, report, times = [], [], {}
+    with_figure = 0
     for i in range(outs.count()):
         out = outs.nth(i)
         before = out.evaluate(JS_DIGEST)
         if not before:
             continue  # a widget without a figure (e.g. a progress bar)
+        with_figure += 1
         start = time.perf_counter()
         how = _move_one_control(page, out)
         if how is None:
             continue
         changed_after = None
-        while time.perf_counter() - start < max(10.0, 3 * limit):
+        while time.perf_counter() - start < FOLLOW_S:
             now = out.evaluate(JS_DIGEST)
             if now and now != before:
                 changed_after = time.perf_counter() - start
                 break
             time.sleep(0.05)
         if changed_after is None:
-            problems.append(f"widget {i}: {how}, but its figure did not change within {max(10.0, 3 * limit):.0f} s")
+            problems.append(f"widget {i}: {how}, but its figure did not change within {FOLLOW_S:.0f} s")
         else:
+            times[f"widget {i}"] = round(changed_after, 2)
             report.append(f"widget {i}: {how}: figure changed after {changed_after:.2f} s")
-            if changed_after > limit:
-                problems.append(f"widget {i}: {how}: figure changed only after {changed_after:.2f} s "
-                                f"(> {limit:.2f} s{why})")
-    print(f"{name}: " + ("; ".join(report) or "no interactive widget") + why)
+    # a lesson whose code builds an interactive widget must have had one moved (never a silent pass)
+    sources = "\n".join(c["source"] for c in page.evaluate(JS_OUTPUTS))
+    if not times and any(k in sources for k in INTERACTIVE_CODE):
+        problems.append(f"the lesson's code makes an interactive widget, but no control was moved: {outs.count()} widget "
+                        f"outputs, {with_figure} with a figure")
+    _record_redraw(screenshots, name, times)
+    print(f"{name}: " + ("; ".join(report) or "no interactive widget") + f" (load {os.getloadavg()[0]:.1f})")
     assert not problems, f"{name}:\n" + "\n".join(problems)
 
 
