@@ -186,20 +186,26 @@ def holm(p: Sequence[float], alpha: float = ALPHA) -> list[float]:
     return out
 
 
-def holm_verdicts(intervals: Sequence[dict], margins: float | Sequence[float], alpha: float = ALPHA) -> list[str]:
+def holm_verdicts(intervals: Sequence[dict], margins: float | Sequence[float], alpha: float = ALPHA, *,
+                  bound: bool = False) -> list[str]:
     """:func:`verdict` for several comparisons of one claim, Holm-corrected.
 
     For each interval the two one-sided p-values (θ > 0; θ < margin) are computed; each family
     is Holm-adjusted over the comparisons; then comparison i is ``not reproduced`` when its
     adjusted "below the margin" p < α, else ``reproduced`` when its adjusted "above 0" p < α,
     else ``inconclusive``. With one comparison this is exactly :func:`verdict`.
+
+    ``bound=True`` allows margins of 0, for claims that are bounds ("x stays below 1 + a"):
+    the effect is then written as the distance to the bound, and "not reproduced" means it is
+    shown on the wrong side of it.
     """
     ivs = list(intervals)
     ms = [float(margins)] * len(ivs) if isinstance(margins, (int, float)) else [float(m) for m in margins]
     if len(ms) != len(ivs):
         raise ValueError(f"holm_verdicts: {len(ivs)} intervals but {len(ms)} margins")
     for m in ms:
-        _check_margin(m)
+        if not (bound and m == 0):
+            _check_margin(m)
     ps = [p_values(iv, m) for iv, m in zip(ivs, ms)]
     effect, small = holm([p["effect"] for p in ps], alpha), holm([p["small"] for p in ps], alpha)
     return ["not reproduced" if s < alpha else "reproduced" if e < alpha else "inconclusive"
