@@ -528,6 +528,11 @@ def verdict_line(result: dict[str, Any]) -> str:
             planned = "no declared n or margin"
         now = result.get("verdict_current_rule")
         now = f" The current rule on these same numbers gives: {now} (exploratory)." if now else ""
+        ext = result.get("extended_from")
+        if ext:  # seeds added after a verdict was seen: optional stopping
+            now += (f" Its seeds were extended from {len(ext.get('seeds') or [])} after a verdict had been seen "
+                    "(optional stopping), which overstates the confidence of any verdict on them."
+                    )
         return (f"{head} — made under the OLD rules (before seed counts and margins were declared in advance; "
                 f"{planned}); {n} seeds, rule then: {result.get('rule', '')}.{now} Read it as exploratory until the "
                 f"rerun under the current rules. ({result['wall_s'] / 60:.1f} min on {result['device']}, commit "
