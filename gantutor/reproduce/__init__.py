@@ -94,6 +94,7 @@ class Claim:
     margin: float | dict[str, float] = 0.0
     margin_reason: str = ""
     judge: Callable[[list], dict] | None = None
+    meaning: dict[str, str] | None = None  # per verdict, when the general sentence (gantutor.stats.MEANING) does not fit
     chunk: int = 1
     lesson: str = ""
     protocol: dict[str, Any] = field(default_factory=dict)  # the settings, with where they come from
@@ -548,7 +549,11 @@ def verdict_line(result: dict[str, Any]) -> str:
         why = [f"{n} of {planned} declared seeds"] if n < planned else []
         why += ["uncommitted files"] if result.get("dirty_files") else []
         text += f". EXPLORATORY ({', '.join(why) or 'see the file'}): not a test of the claim"
-    text += f". Meaning: {st.MEANING[v]}."
+    try:
+        meaning = (get_claim(result["claim"]).meaning or st.MEANING)[v]
+    except ValueError:
+        meaning = st.MEANING[v]
+    text += f". Meaning: {meaning}."
     if ivs:
         text += f" Deciding {100 * result.get('verdict_level', st.VERDICT_LEVEL):.0f} % intervals (effect in the paper's direction): {ivs}."
     cached = result.get("cached") or {}

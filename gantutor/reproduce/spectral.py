@@ -246,6 +246,14 @@ SN_LIPSCHITZ = register(Claim(
     judge=_lipschitz_judge,
     n=5,
     n_reason="the paper states no seed count for this bound; 5 fixed before the first run",
+    meaning={
+        "reproduced": f"the SN discriminator's bound Π σ₁ and its steepest slope both stay below 1 + {SN_TOLERANCE} "
+                      "(one-sided 95 %), and without SN the probe finds slopes above it",
+        "not reproduced": f"an SN discriminator's Π σ₁ or steepest slope is shown above 1 + {SN_TOLERANCE}: more than "
+                          "one power-iteration round per step was measured to allow",
+        "inconclusive": f"these seeds cannot say on which side of 1 + {SN_TOLERANCE} the SN bound lies, or the probe "
+                        "cannot show a violation without SN",
+    },
     margin=SN_TOLERANCE,
     margin_reason="the allowance past 1: Π_l (1 + lag_l) − 1 with each layer's power-iteration lag σ₁/σ̂ − 1 "
                   "measured before the run (lag_pilot, seeds 100–104; LAG_PILOT)",
