@@ -575,7 +575,7 @@ def claims_table(results_dir: str | os.PathLike | None = None) -> str:
                 verdict, made = f"{r['verdict']} (old rules)", f"old rules, commit {r['commit']}"
             else:
                 verdict = r["verdict"] + (" (exploratory)" if r.get("exploratory") else "")
-                made = f"commit {r['commit']}, {r['wall_s'] / 60:.1f} min"
+                made = f"commit {r['commit']}, {r.get('cpu_s', math.nan) / 60:.1f} CPU-min"
             seeds = f"{len(r['seeds'])} ({c.n})"
         else:
             verdict, seeds, made = "not run yet", f"– ({c.n})", "–"
