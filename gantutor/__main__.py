@@ -56,9 +56,15 @@ balanced); the noise comes from --seed, so the same command gives the same file.
 checkpoints made of tensors and plain values are opened: a file that carries pickled
 Python objects is refused before anything in it runs."""
 _REPRODUCE_EPILOG = """examples:
-  python -m gantutor reproduce --list
-  python -m gantutor reproduce lsgan-ring --seeds 4 --out results/lsgan-ring.json
-  GANTUTOR_SMOKE=1 python -m gantutor reproduce lsgan-ring     # seconds, writes runs/reproduce/"""
+  python -m gantutor reproduce --list                  # every claim with its declared n, margin and rule
+  python -m gantutor reproduce ns-vs-saturating        # its declared n seeds; writes results/ns-vs-saturating.json
+  python -m gantutor reproduce lsgan-ring --seeds 4    # fewer than n: the result is marked exploratory
+  python -m gantutor reproduce lsgan-ring --extend     # fill an earlier result up to n (never beyond)
+  python -m gantutor reproduce --table --write README.md
+  GANTUTOR_SMOKE=1 python -m gantutor reproduce lsgan-ring     # seconds, writes runs/reproduce/
+
+A full run refuses a working tree with uncommitted files (it names them); --allow-dirty
+runs anyway and marks the result exploratory. The commit is recorded at the start."""
 
 
 def _positive_int(text: str) -> int:

@@ -42,15 +42,37 @@ def _records(a, b, metric="m"):
 
 
 def test_compare_means_three_verdicts():
-    assert R.compare_means(_records([8, 8, 7, 8], [1, 2, 1, 1]), "A", "B", "m") == "reproduced"
-    assert R.compare_means(_records([1, 2, 1, 1], [8, 8, 7, 8]), "A", "B", "m") == "not reproduced"
-    assert R.compare_means(_records([1, 9, 2, 8], [5, 4, 6, 5]), "A", "B", "m") == "inconclusive"
-    # identical seeds: no effect at all is "not reproduced", not inconclusive
-    assert R.compare_means(_records([8, 8, 8], [8, 8, 8]), "A", "B", "m") == "not reproduced"
+    # with a margin: the three-verdict rule on the Welch 90 % interval
+    assert R.compare_means(_records([8, 8, 7, 8], [1, 2, 1, 1]), "A", "B", "m", margin=1.0) == "reproduced"
+    assert R.compare_means(_records([1, 2, 1, 1], [8, 8, 7, 8]), "A", "B", "m", margin=1.0) == "not reproduced"
+    assert R.compare_means(_records([1, 9, 2, 8], [5, 4, 6, 5]), "A", "B", "m", margin=1.0) == "inconclusive"
+    # no effect at all, measured tightly: not reproduced (the rule can say "no")
+    assert R.compare_means(_records([8, 8.1, 7.9], [8, 8.05, 7.95]), "A", "B", "m", margin=1.0) == "not reproduced"
+    # a real but too small effect: not reproduced
+    assert R.compare_means(_records([8.3, 8.35, 8.25], [8, 8.05, 7.95]), "A", "B", "m", margin=1.0) == "not reproduced"
     # lower is better flips the sign
-    assert R.compare_means(_records([1, 1.1, 0.9], [5, 5.2, 4.8]), "A", "B", "m", higher_is_better=False) == "reproduced"
+    assert R.compare_means(_records([1, 1.1, 0.9], [5, 5.2, 4.8]), "A", "B", "m", higher_is_better=False,
+                           margin=1.0) == "reproduced"
     # a single seed never decides
-    assert R.compare_means(_records([8], [1]), "A", "B", "m") == "inconclusive"
+    assert R.compare_means(_records([8], [1]), "A", "B", "m", margin=1.0) == "inconclusive"
+    # without a margin: the direction only (for descriptions), at 95 %
+    assert R.compare_means(_records([1, 2, 1, 1], [8, 8, 7, 8]), "A", "B", "m") == "not reproduced"
+    assert R.compare_means(_records([8, 8, 8], [8, 8, 8]), "A", "B", "m") == "inconclusive"
+
+
+def test_decision_holm_and_combination():
+    from gantutor import stats as st
+
+    strong = st.welch([5.0, 5.2, 4.9, 5.1], [0.0, 0.1, -0.1, 0.05])
+    null = st.welch([0.0, 0.05, -0.05, 0.02], [0.0, 0.04, -0.03, 0.01])
+    wide = st.welch([0.0, 4.0, -3.0, 5.0], [0.0, -2.0, 1.0])
+    assert R.decision({"a": strong, "b": strong}, 1.0)["verdict"] == "reproduced"
+    assert R.decision({"a": strong, "b": null}, 1.0)["verdict"] == "not reproduced"
+    assert R.decision({"a": strong, "b": wide}, 1.0)["verdict"] == "inconclusive"
+    assert R.decision({"a": strong, "b": null}, 1.0, combine="any")["verdict"] == "reproduced"
+    assert R.decision({"a": null, "b": null}, 1.0, combine="any")["verdict"] == "not reproduced"
+    d = R.decision({"a": strong}, {"a": 2.0})
+    assert d["parts"]["a"]["margin"] == 2.0 and d["parts"]["a"]["verdict"] == "reproduced"
 
 
 def test_welch_interval_matches_scipy():
@@ -84,9 +106,12 @@ def test_registry_has_the_course_claims():
     for required in ("lsgan-ring", "ns-vs-saturating", "sn-lipschitz", "sr-spectral-collapse",
                      "reacgan-vs-acgan-cifar10", "reacgan-ablation-cifar10"):
         assert required in names, f"claim {required} is not registered; have {sorted(names)}"
+    for required in ("lsgan-stability", "acgan-classes", "acgan-collapse-search"):
+        assert required in names
     for c in R.claims().values():
         assert c.paper and c.statement and c.metric and c.rule and c.cpu_minutes > 0
-        assert c.default_seeds >= 3, f"{c.name}: every claim that trains runs >= 3 seeds"
+        assert c.n >= 3 and c.default_seeds == c.n, f"{c.name}: every claim that trains declares >= 3 seeds"
+        assert c.n_reason and c.margin_reason and c.margin_text()
 
 
 @pytest.mark.parametrize("name", sorted(R.claims()))
@@ -102,7 +127,10 @@ def test_every_claim_runs_in_smoke_mode(name, tmp_path, monkeypatch):
     assert {r["seed"] for r in on_disk["per_seed"]} == {0, 1}
     assert on_disk["summary"], f"{name}: empty summary"
     R.summary_frame(on_disk)  # the lessons' table renders
-    assert name in R.verdict_line(on_disk)
+    line = R.verdict_line(on_disk)
+    assert name in line and f"({R.get_claim(name).n} declared)" in line and "EXPLORATORY" in line and "Meaning:" in line
+    assert on_disk["n_planned"] == R.get_claim(name).n and on_disk["margin"] == R.get_claim(name).margin
+    assert on_disk["exploratory"] is True and on_disk["rules_version"] == R.RULES_VERSION
 
 
 def test_interrupt_keeps_finished_seeds(tmp_path, monkeypatch):
@@ -115,8 +143,8 @@ def test_interrupt_keeps_finished_seeds(tmp_path, monkeypatch):
         return [{"seed": s, "config": c, "m": float(s + (c == "A"))} for s in seeds for c in "AB"]
 
     claim = R.Claim(name="_test-interrupt", paper="-", statement="-", metric="m", expected="reproduced",
-                    rule="A above B", cpu_minutes=0.01, run=run,
-                    decide=lambda summary, per_seed: R.compare_means(per_seed, "A", "B", "m"))
+                    rule="A above B", cpu_minutes=0.01, run=run, n=4, n_reason="test", margin=1.0, margin_reason="test",
+                    decide=lambda summary, per_seed: R.compare_means(per_seed, "A", "B", "m", margin=1.0))
     monkeypatch.setitem(R._REGISTRY, claim.name, claim)
     result = R.run_claim(claim.name, 4, tmp_path / "r.json", progress=False)
     assert result["interrupted"] and result["seeds"] == [0, 1]
@@ -141,9 +169,18 @@ def test_committed_results_are_full_runs(path):
     assert not result.get("interrupted"), f"{path.name} was interrupted"
     claim = R.get_claim(path.stem)
     assert len(result["seeds"]) >= 3, f"{path.name}: fewer than 3 seeds"
-    # the verdict in the file is the one its rule gives on its own numbers
-    assert claim.decide(result["summary"], result["per_seed"]) == result["verdict"]
     assert R.summarize(result["per_seed"]).keys() == result["summary"].keys()
+    again = claim.decide(result["summary"], result["per_seed"])
+    if R.old_rules(result):  # made before issue 18: kept as made, marked, with what the current rule says
+        assert result["old_rules"] and "OLD rules" in R.verdict_line(result)
+        assert result["verdict_current_rule"] == again, f"{path.name}: verdict_current_rule is stale"
+        return
+    # the verdict in the file is the one its rule gives on its own numbers
+    assert again == result["verdict"]
+    assert result["n_planned"] == claim.n and result["margin"] == claim.margin
+    assert len(result["seeds"]) == claim.n and not result["exploratory"], f"{path.name}: not the declared {claim.n} seeds"
+    assert "+" not in result["commit"] and not result["dirty_files"], f"{path.name} was made on an uncommitted tree"
+    assert result["started_at"] and "cpu_s" in result
 
 
 CITE = re.compile(r"load_result\(\s*[\"']([\w-]+)[\"']")
@@ -166,8 +203,8 @@ def test_extend_runs_only_missing_seeds(tmp_path, monkeypatch):
         return [{"seed": s, "config": c, "m": float(s + 5 * (c == "A"))} for s in seeds for c in "AB"]
 
     claim = R.Claim(name="_test-extend", paper="-", statement="-", metric="m", expected="reproduced",
-                    rule="A above B", cpu_minutes=0.01, run=run,
-                    decide=lambda summary, per_seed: R.compare_means(per_seed, "A", "B", "m"))
+                    rule="A above B", cpu_minutes=0.01, run=run, n=4, n_reason="test", margin=1.0, margin_reason="test",
+                    decide=lambda summary, per_seed: R.compare_means(per_seed, "A", "B", "m", margin=1.0))
     monkeypatch.setitem(R._REGISTRY, claim.name, claim)
     out = tmp_path / "r.json"
     first = R.run_claim(claim.name, 2, out, progress=False, command="first")
@@ -178,5 +215,95 @@ def test_extend_runs_only_missing_seeds(tmp_path, monkeypatch):
     assert both["summary"]["A"]["m"]["n"] == 4 and both["command"] == "first && second"
     assert both["extended_from"]["seeds"] == [0, 1] and both["wall_s"] >= first["wall_s"]
     assert both["verdict"] == claim.decide(both["summary"], both["per_seed"])
+    assert first["exploratory"] and not both["exploratory"]  # 2 of 4 declared seeds, then all 4
     with pytest.raises(FileNotFoundError):
         R.run_claim(claim.name, 4, tmp_path / "missing.json", progress=False, extend=True)
+    with pytest.raises(ValueError, match="declares n = 4"):  # --extend fills up to n and no further
+        R.run_claim(claim.name, 6, out, progress=False, extend=True)
+    with pytest.raises(ValueError, match="declares n = 4"):
+        R.run_claim(claim.name, 5, tmp_path / "more.json", progress=False)
+
+
+def test_full_run_refuses_a_dirty_tree(tmp_path, monkeypatch):
+    monkeypatch.setenv("GANTUTOR_SMOKE", "0")
+    monkeypatch.setattr(R, "uncommitted_files", lambda: ["gantutor/models.py", "notes.txt"])
+    calls = []
+    claim = R.Claim(name="_test-dirty", paper="-", statement="-", metric="m", expected="reproduced", rule="-",
+                    cpu_minutes=0.01, run=lambda seeds, smoke: calls.append(seeds) or
+                    [{"seed": s, "config": c, "m": float(s)} for s in seeds for c in "AB"],
+                    n=3, n_reason="test", margin=1.0, margin_reason="test",
+                    decide=lambda summary, per_seed: "inconclusive")
+    monkeypatch.setitem(R._REGISTRY, claim.name, claim)
+    with pytest.raises(R.DirtyTree, match="gantutor/models.py, notes.txt"):
+        R.run_claim(claim.name, 3, tmp_path / "r.json", progress=False)
+    assert not calls, "the refusal must come before any seed runs"
+    result = R.run_claim(claim.name, 3, tmp_path / "r.json", progress=False, allow_dirty=True)
+    assert result["exploratory"] is True and result["dirty_files"] == ["gantutor/models.py", "notes.txt"]
+    assert "uncommitted files" in R.verdict_line(result)
+
+
+def test_cached_records_keep_their_provenance_and_time():
+    recs = [{"seed": 0, "config": "A", "m": 1.0, "cached": True, "train_wall_s": 600.0, "train_cpu_s": 590.0,
+             "made": {"commit": "abc1234", "device": "cpu", "time": "2026-01-01T00:00:00Z"}},
+            {"seed": 0, "config": "B", "m": 2.0, "cached": False, "train_wall_s": 100.0, "train_cpu_s": 99.0}]
+    assert R._cached_time(recs) == {"records": 1, "train_wall_s": 600.0, "train_cpu_s": 590.0}
+    assert set(R.summarize(recs)["A"]) == {"m", "train_wall_s", "train_cpu_s"}  # provenance is kept, not averaged
+
+
+def test_readme_table_matches_results():
+    readme = (ROOT / "README.md").read_text()
+    assert R.TABLE_BEGIN in readme and R.TABLE_END in readme, "README lacks the generated claims table"
+    table = readme[readme.index(R.TABLE_BEGIN) + len(R.TABLE_BEGIN):readme.index(R.TABLE_END)].strip()
+    assert table == R.claims_table(), "README's claims table is stale: run `python -m gantutor reproduce --table --write README.md`"
+
+
+def test_sn_allowance_comes_from_the_lag_pilot():
+    import math as m
+
+    from gantutor.reproduce.spectral import LAG_PILOT, SN_TOLERANCE
+
+    allowance = m.prod(1 + max(v, 0.0) for v in LAG_PILOT.values()) - 1
+    assert len(LAG_PILOT) == 3 and allowance <= SN_TOLERANCE < allowance + 0.001
+
+
+def test_lsgan_stability_rule_on_counts():
+    from gantutor.reproduce import lsgan_stability as L
+
+    def recs(k_ls, k_reg, n=10):
+        return ([{"seed": s, "config": "lsgan", "success": int(s < k_ls)} for s in range(n)]
+                + [{"seed": s, "config": "regular", "success": int(s < k_reg)} for s in range(n)])
+
+    assert L.decide({}, recs(5, 0)) == "reproduced"           # the paper's 5 of 10 against 0 of 10
+    assert L.decide({}, recs(0, 0)) == "not reproduced"       # neither ever succeeds: the gap is shown below 0.3
+    assert L.decide({}, recs(3, 2)) == "inconclusive"
+    assert L.judge(recs(5, 0))["parts"]["success rate LSGAN − regular"]["successes"] == {"lsgan": "5/10", "regular": "0/10"}
+    assert L.is_success({"classes_2pct": 8, "confidence_ratio": 0.7})
+    assert not L.is_success({"classes_2pct": 7, "confidence_ratio": 0.99})
+
+
+def test_acgan_classes_data_and_rule():
+    import torch
+
+    from gantutor.reproduce import acgan_classes as A
+
+    c = A.centers(max(A.KS))
+    assert c.shape == (max(A.KS), A.MODES, A.DIM)
+    flat = c.reshape(-1, A.DIM)
+    assert (torch.cdist(flat, flat) + 1e9 * torch.eye(len(flat))).min() > 2 * A.ON_MODE  # modes never confused
+
+    def recs(acgan_collapse, reacgan_collapse, growth=(2.0, 1.0)):
+        out = []
+        for s in range(4):
+            for k in A.KS:
+                for head, col, gr in (("acgan", acgan_collapse[k], growth[0]), ("reacgan", reacgan_collapse[k], growth[1])):
+                    out.append({"seed": s, "config": f"{head} · K={k}", "head": head, "K": k,
+                                "collapsed": col + 0.01 * s, "feat_norm_growth": gr + 0.02 * s})
+        return out
+
+    grows = recs({10: 0.0, 50: 0.3, 200: 0.8}, {10: 0.0, 50: 0.0, 200: 0.05})
+    assert A.decide({}, grows) == "reproduced"
+    flat_gap = recs({10: 0.1, 50: 0.1, 200: 0.1}, {10: 0.1, 50: 0.1, 200: 0.1}, growth=(1.0, 1.0))
+    assert A.decide({}, flat_gap) == "not reproduced"
+    # a perfect generator collapses no class
+    G = lambda z, y: c[:10][y, torch.randint(A.MODES, (len(y),))]  # noqa: E731
+    assert A.collapse(G, c[:10], 20, torch.Generator().manual_seed(0))["collapsed"] == 0.0
