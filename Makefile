@@ -123,7 +123,7 @@ test-ipywidgets7:
 	$(IPYW7_VENV)/bin/python -m pip install -q -c $(CONSTRAINTS) -e ".[test]"
 	$(IPYW7_VENV)/bin/python -m pip install -q -r .ci/constraints-ipywidgets7.txt
 	GANTUTOR_KEEP_EXECUTED=0 $(IPYW7_VENV)/bin/python -m pytest -q -p no:xdist tests/test_power_iteration_widget.py \
-	  tests/test_playground.py tests/test_site.py::test_widget_support_lines \
+	  tests/test_playground.py tests/test_site_build.py::test_widget_support_lines \
 	  "tests/test_notebooks.py::test_runs_in_smoke_mode" -k "not (00_ or 04_ or 06_ or 07_)"
 
 lecture-metadata: $(STAMP)
