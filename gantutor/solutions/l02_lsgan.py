@@ -191,7 +191,8 @@ def _check_conditional(fn) -> bool:
 @exercise(
     "02.conditional-input",
     "First step of a conditional generator: write conditional_input(z, y, num_classes) that appends the one-hot "
-    "label to the noise, (N, z_dim) and (N,) → (N, z_dim + num_classes).",
+    "label to the noise, (N, z_dim) and (N,) → (N, z_dim + num_classes). Accepted: on a 5×7 noise batch with 10 classes, "
+    "a (5, 17) tensor whose first 7 columns are z unchanged and last 10 are one_hot(y, 10) in z's dtype (exact).",
     check=_check_conditional,
     hint="torch.nn.functional.one_hot(y, num_classes).to(z.dtype), then torch.cat along dim 1.",
 )
