@@ -12,9 +12,9 @@ WELCH_A = (2.1, 2.9, 2.4, 3.3, 2.6)
 WELCH_B = (1.8, 2.2, 1.5, 2.6)
 # exercise 00.anecdote: A's true mean is DELTA higher; one run scatters with standard deviation SIGMA
 DELTA, SIGMA = 0.5, 1.0
-# exercise 00.verdicts: 95 % intervals of an effect measured in the paper's direction, and the claim's threshold
-VERDICT_THRESHOLD = 1.0
-VERDICT_INTERVALS = ((1.4, 2.5), (-0.9, -0.1), (-1.0, 3.0), (0.2, 0.9))
+# exercise 00.verdicts: 90 % intervals of an effect measured in the paper's direction, and the margin
+VERDICT_MARGIN = 1.0
+VERDICT_INTERVALS = ((0.4, 2.5), (-0.3, 0.8), (-1.0, 3.0), (0.2, 0.9))
 _VERDICTS = ("reproduced", "not reproduced", "inconclusive")
 
 
@@ -111,12 +111,11 @@ def anecdote() -> float:
     return float(norm.cdf(-DELTA / (SIGMA * math.sqrt(2))))
 
 
-def _verdict(lo: float, hi: float, threshold: float) -> str:
-    """The course's rule (gantutor.reproduce.interval_verdict) on a 95 % interval."""
-    if lo > threshold:
-        return "reproduced"
-    if hi <= 0:
+def _verdict(lo: float, hi: float, margin: float) -> str:
+    if hi < margin:
         return "not reproduced"
+    if lo > 0:
+        return "reproduced"
     return "inconclusive"
 
 
@@ -126,22 +125,21 @@ def _check_verdicts(ans) -> bool:
     given = [str(v).strip().lower() for v in ans]
     unknown = [v for v in given if v not in _VERDICTS]
     assert not unknown, f"{unknown} is not a verdict; use {', '.join(repr(v) for v in _VERDICTS)}"
-    wrong = [i + 1 for i, (v, (lo, hi)) in enumerate(zip(given, VERDICT_INTERVALS)) if v != _verdict(lo, hi, VERDICT_THRESHOLD)]
+    wrong = [i + 1 for i, (v, (lo, hi)) in enumerate(zip(given, VERDICT_INTERVALS)) if v != _verdict(lo, hi, VERDICT_MARGIN)]
     assert not wrong, f"interval(s) {wrong} not yet"
     return True
 
 
 @exercise(
     "00.verdicts",
-    f"Threshold δ = {VERDICT_THRESHOLD}. Four 95 % intervals of an effect measured in the paper's direction: "
-    f"{', '.join(f'[{lo}, {hi}]' for lo, hi in VERDICT_INTERVALS)}. Give their verdicts under the course's rule as a list "
-    "(or tuple) of four strings. "
+    f"Margin δ = {VERDICT_MARGIN}. Four 90 % intervals of an effect measured in the paper's direction: "
+    f"{', '.join(f'[{lo}, {hi}]' for lo, hi in VERDICT_INTERVALS)}. Give their verdicts as a list (or tuple) of four strings. "
     "Accepted: exactly 'reproduced', 'not reproduced' or 'inconclusive' (case and surrounding spaces ignored), in order.",
     check=_check_verdicts,
-    hint="'reproduced' when the whole interval lies above δ; otherwise 'not reproduced' when it lies at or below 0; "
+    hint="'not reproduced' when the whole interval lies below δ; otherwise 'reproduced' when it lies above 0; "
          "otherwise 'inconclusive'.",
-    explanation="The last interval lies above 0 and below δ: an effect in the paper's direction, smaller than the claim "
-                "needs — inconclusive under the course's rule, which has no margin on the 'no' side.",
+    explanation="The last interval is above 0 and below δ at once: a real effect, too small for the claim — "
+                "not reproduced.",
 )
 def verdicts() -> list[str]:
-    return [_verdict(lo, hi, VERDICT_THRESHOLD) for lo, hi in VERDICT_INTERVALS]
+    return [_verdict(lo, hi, VERDICT_MARGIN) for lo, hi in VERDICT_INTERVALS]
