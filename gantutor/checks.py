@@ -165,6 +165,9 @@ def _get(key: str) -> Exercise:
 def check_answer(key: str, answer: Any) -> bool:
     """Check a learner's answer; prints ✔ or ✘ (with the hint) and returns whether it passed."""
     ex = _get(key)
+    if answer is None:  # the exercise cell as shipped: nothing to check yet
+        print(f"✘ {key}: no answer yet (replace None with yours)." + (f" Hint: {ex.hint}" if ex.hint else ""))
+        return False
     try:
         ok = bool(ex.check(answer))
         message = ""

@@ -185,3 +185,11 @@ def test_check_answer_reports_and_unknown_keys(capsys):
     with pytest.raises(KeyError, match="known exercises"):
         checks.check_answer("nope", 1)
     assert checks.show_solution("test.double") == 4
+
+
+def test_check_answer_on_a_blank_exercise_says_no_answer_yet(capsys):
+    from gantutor.checks import check_answer
+
+    assert check_answer("00.log4", None) is False
+    out = capsys.readouterr().out
+    assert "no answer yet" in out and "TypeError" not in out
