@@ -85,6 +85,31 @@ affects less than wall time):
   and seed 4 for ReACGAN (``results/reacgan-vs-acgan-cifar10.json``). Not tried: n_dis 2, wider D with a
   smaller batch, a learning-rate decay.
 
+**The collapse** (issue 20; CIFAR-10, seed 0, one thread, short runs made with
+``benchmarks/collapse_probes.py``, whose output is ``benchmarks/results/collapse-probes.jsonl``):
+with the class embedding concatenated to z at G's first linear layer (``g_seed_label=True``,
+the cpu preset until this change), every sample of a class was the same image — within-class
+pixel spread ≈ 0.12–0.14 of the real one from step 150 on, for both heads and with no
+auxiliary loss at all (λ = 0), whether D used the hinge loss with spectral norm or the
+non-saturating loss without it. Controlled 600-step runs (non-saturating loss, no SN, λ = 0):
+
+* unconditional DCGAN generator: 0.13 at step 150, then 0.26 → 0.54 → **0.85** (it escapes);
+* the conditional G as it was (embedding at the seed + per-class BN): 0.14 throughout;
+* per-class BN tables frozen, embedding kept: 0.13 throughout — the embedding alone does it;
+* embedding removed, per-class BN kept: 0.11 → 0.16 → 0.22 → **0.55** (it escapes);
+* z fed to every batch norm as well (``g_bn_cond="class+z"``, BigGAN-deep's choice): 0.36 →
+  0.25 (better early, still falling).
+
+Reading: the seed layer's batch norm divides each channel by its spread over a batch of mixed
+classes; once the class embedding's between-class differences dominate that spread, z's
+share after the division is small, G's gradient for using z is small too, and the collapse
+is never undone. With the label entering only through the (per-class) batch norms, the first
+normalisation sees z alone. The cpu and smoke presets now use ``g_seed_label=False``; on the
+preset itself (hinge, SN in D, ACGAN's λ = 1) that gave 0.52 → 0.67 → 0.71 → 0.67 of real at
+steps 300–1200 (against 0.12 before). ``tests/test_collapse.py`` guards it. The capstone
+claims in ``results/`` were run with the old generator and are marked as made under the old
+rules; they are to be rerun on this preset.
+
 Parameter counts: :func:`reference_parameter_counts` computes the reference model's
 counts from the layer list of ``big_resnet.py`` (arithmetic on the layer shapes, not
 a number copied from a log: the StudioGAN README gives none), and
@@ -142,6 +167,9 @@ class Recipe:
     init: str = "default"  # "default" | "ortho"
     sn_embedding: bool = False  # spectral norm on D's proxy table too
     aux_loss: str | None = None  # one of AUX_LOSSES; None: "ce" for acgan, "d2d-ce" for reacgan
+    g_upsample: str = "deconv"  # DCGAN generator's ×2 stages: "deconv" (4×4 transposed conv) or "nearest" (+ 3×3 conv)
+    g_seed_label: bool = True  # DCGAN generator: class embedding concatenated to z at the first linear layer
+    g_bn_cond: str = "class"  # DCGAN generator's batch norms: "class" (γ_y, β_y tables) or "class+z" (gain/shift linear in [embed(y), z])
 
     def __post_init__(self):
         if self.head not in ("acgan", "reacgan"):
@@ -153,6 +181,8 @@ class Recipe:
         check_aux_loss(self.aux_loss)
         object.__setattr__(self, "g_attn", tuple(self.g_attn))
         object.__setattr__(self, "d_attn", tuple(self.d_attn))
+        if self.arch == "resnet" and (self.g_upsample != "deconv" or self.g_bn_cond != "class" or not self.g_seed_label):
+            raise ValueError("g_upsample, g_bn_cond and g_seed_label are options of the dcgan arch only (the ResNet generator has shared_dim)")
         if self.arch == "dcgan" and (self.g_attn or self.d_attn or self.shared_dim or self.init != "default" or self.sn_embedding):
             raise ValueError("attention, shared_dim, init and sn_embedding are options of the resnet arch only")
 
@@ -170,7 +200,8 @@ class Recipe:
         c, s, _ = self.img_shape
         tau = float(self.train.get("d2d", {}).get("tau", 0.5))
         if self.arch == "dcgan":
-            G = CondDCGenerator(self.z_dim, 10, s, c, self.g_width, self.g_depth, spectral_norm=self.sn_g)
+            G = CondDCGenerator(self.z_dim, 10, s, c, self.g_width, self.g_depth, spectral_norm=self.sn_g, upsample=self.g_upsample,
+                                bn_cond=self.g_bn_cond, seed_label=self.g_seed_label)
             D = CondDCDiscriminator(s, c, self.d_width, 10, self.d_head, self.embed_dim, self.d_depth, spectral_norm=self.sn_d, tau=tau)
         else:
             G = ResNetGenerator(self.z_dim, 10, s, c, self.g_width, self.g_depth, spectral_norm=self.sn_g,
@@ -218,12 +249,14 @@ def _preset(dataset: str, head: str, preset: str) -> Recipe:
     if preset == "cpu":  # DCGAN-size, sized for about 10 minutes of one CPU thread (see "The cpu preset" above)
         return Recipe(
             **common, arch="dcgan", z_dim=64, g_width=32, d_width=32, g_depth=0, d_depth=0, embed_dim=128, sn_g=False, sn_d=True,
+            g_seed_label=False,  # the label enters G through its batch norms only (see "The collapse" above)
             train=dict(steps=5000 if dataset == "fmnist" else 4500, n_dis=1, batch_size=64, lr_g=2e-4, lr_d=2e-4, betas=(0.5, 0.999),
                        loss="hinge", ema=0.995, ema_start=200, aux_weight=aux, d2d=dict(_D2D), log_every=25, sample_every=500, ckpt_every=500),
         )
     if preset == "smoke":
         return Recipe(
             **common, arch="dcgan", z_dim=16, g_width=8, d_width=8, g_depth=0, d_depth=0, embed_dim=16, sn_g=False, sn_d=True,
+            g_seed_label=False,
             train=dict(steps=3, n_dis=1, batch_size=16, loss="hinge", ema=0.9, aux_weight=aux, d2d=dict(_D2D), log_every=1, ckpt_every=2),
             data_limit=256,
         )
