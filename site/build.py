@@ -85,11 +85,16 @@ def git(*args: str) -> str:
 
 def repo_info() -> dict:
     """Repository URL (GANTUTOR_REPO_URL, else git's origin, else a default), the ref pages link to, the commit."""
-    url = os.environ.get("GANTUTOR_REPO_URL") or git("remote", "get-url", "origin") or DEFAULT_REPO
-    m = re.match(r"git@github\.com:(.+?)(\.git)?$", url)
+    origin = git("remote", "get-url", "origin")
+    m = re.match(r"git@github\.com:(.+?)(\.git)?$", origin)
     if m:
-        url = f"https://github.com/{m.group(1)}"
-    url = url.removesuffix(".git").rstrip("/")
+        origin = f"https://github.com/{m.group(1)}"
+    origin = origin.removesuffix(".git").rstrip("/")
+    # a clone of a local folder has a path as its origin: launch and source links need a web address
+    # (host/owner/repo: the theme splits it into three), so such an origin is not used
+    if not re.match(r"https?://[^/]+/[^/]+/[^/]+$", origin):
+        origin = ""
+    url = (os.environ.get("GANTUTOR_REPO_URL") or origin or DEFAULT_REPO).removesuffix(".git").rstrip("/")
     commit = git("rev-parse", "HEAD") or "unknown"
     dirty = bool(git("status", "--porcelain", "--untracked-files=no"))
     tag = git("describe", "--tags", "--exact-match", "HEAD")
@@ -470,7 +475,7 @@ def main(argv=None) -> None:
     start, cpu0 = time.perf_counter(), time.process_time()
     repo = repo_info()
     if repo["url"] == DEFAULT_REPO and not os.environ.get("GANTUTOR_REPO_URL"):
-        log(f"note: no git remote 'origin'; launch links use {DEFAULT_REPO} (set GANTUTOR_REPO_URL)")
+        log(f"note: git's 'origin' is not a web address (or there is none); launch links use {DEFAULT_REPO} (set GANTUTOR_REPO_URL)")
     npm = fetch_npm()
     runs = args.runs or (None if args.mode == "smoke" else str(ROOT / "runs"))
     copies, info = executed_lessons(args.mode, runs, args.stale_ok, args.require_cached)
