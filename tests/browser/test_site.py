@@ -78,7 +78,10 @@ def page(chromium, site):
 
 
 def _settle(page):
-    page.wait_for_load_state("networkidle", timeout=60_000)
+    # generous limits: on a loaded 2-core machine a long lesson page (MathJax, saved widgets, dozens of
+    # figures) took over 60 s to go quiet once, while it takes ~3 s on a quiet one; a wait, not a timing check
+    page.wait_for_load_state("load", timeout=240_000)
+    page.wait_for_load_state("networkidle", timeout=240_000)
 
 
 def _widget_picture(page, path):
