@@ -394,6 +394,7 @@ def split_markdown(text: str, budget: int) -> list[str]:
             current.append(line)
     if current:
         blocks.append("\n".join(current))
+    blocks = [part for block in blocks for part in _split_list(block, budget)]
     pieces, piece = [], ""
     for block in blocks:
         if piece and len(piece) + len(block) > budget:
@@ -404,6 +405,32 @@ def split_markdown(text: str, budget: int) -> list[str]:
     if piece:
         pieces.append(piece)
     return pieces or [text]
+
+
+_ITEM = re.compile(r"^(?:[*+-]|\d+\.)\s")
+
+
+def _split_list(block: str, budget: int) -> list[str]:
+    """A bullet or numbered list longer than ``budget`` cut between its top-level items (a long
+    "What you will learn" list ran past the bottom of a 1280×720 slide); anything else unchanged."""
+    lines = block.split("\n")
+    if len(block) <= budget or not _ITEM.match(lines[0]):
+        return [block]
+    items: list[list[str]] = []
+    for line in lines:
+        if _ITEM.match(line) or not items:
+            items.append([line])
+        else:
+            items[-1].append(line)  # an item's continuation lines and nested items stay with it
+    parts, part = [], []
+    for item in items:
+        text = "\n".join(item)
+        if part and len("\n".join(part)) + len(text) > budget:
+            parts.append("\n".join(part))
+            part = []
+        part.append(text)
+    parts.append("\n".join(part))
+    return parts
 
 
 def deck_notebook(nb: nbformat.NotebookNode, stem: str) -> nbformat.NotebookNode:

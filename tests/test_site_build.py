@@ -126,3 +126,18 @@ def test_deck_splits_long_text_between_paragraphs():
     assert not any(c.metadata.get("gantutor", {}).get("role") == "colab-install" for c in deck.cells)
     kinds = [c.metadata["slideshow"]["slide_type"] for c in deck.cells if "c" * 200 in c.source]
     assert len(kinds) > 1 and set(kinds) == {"subslide"}
+
+
+def test_deck_splits_a_long_list_between_its_items():
+    sys.path.insert(0, str(ROOT / "site"))
+    import build
+
+    items = [f"* item {i}: " + "x" * 120 + f"\n  continued {i}" for i in range(8)]
+    text = "**What you will learn**\n\n" + "\n".join(items)
+    pieces = build.split_markdown(text, 400)
+    assert len(pieces) > 2 and all(len(p) <= 400 + 150 for p in pieces)
+    head = "**What you will learn**\n\n"
+    assert pieces[0].startswith(head)
+    joined = "\n".join([pieces[0][len(head):], *pieces[1:]])
+    assert joined == "\n".join(items)  # every item whole, in order, with its continuation line
+    assert build.split_markdown("- short\n- list", 400) == ["- short\n- list"]
