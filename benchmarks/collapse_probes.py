@@ -15,24 +15,16 @@ from pathlib import Path
 
 import torch
 torch.set_num_threads(1)
+from gantutor.metrics import pixel_spread
 from gantutor.recipes import get_recipe
 from gantutor.train import Trainer
 
 OUT = Path(__file__).resolve().parent / "results" / "collapse-probes.jsonl"
 
-def spread(images, labels, k=10):
-    """mean over classes of the mean per-pixel std across that class's images (images in [-1,1])."""
-    out = []
-    for c in range(k):
-        x = images[labels == c].float()
-        out.append(x.std(0).mean().item())
-    return sum(out) / len(out)
-
 def real_spread(data, n=256):
     g = torch.Generator().manual_seed(0)
     idx = torch.randperm(len(data.labels), generator=g)[: n * 10]
-    x = data.images[idx].float() / 127.5 - 1
-    return spread(x, data.labels[idx])
+    return pixel_spread(data.images[idx], data.labels[idx], 10)["spread"]
 
 def fake_spread(tr, n=64, mode="eval"):
     y = torch.arange(n * 10) % 10
@@ -44,7 +36,7 @@ def fake_spread(tr, n=64, mode="eval"):
             G.eval(); x = G(z, y); G.train()
         else:
             G.train(); x = G(z, y)
-    return spread(x, y)
+    return pixel_spread(x, y, 10)["spread"]
 
 def run(name, recipe="acgan-cifar10", steps=300, every=100, mutate=None, _G=None, _D=None, **over):
     # every variant starts from the cpu preset as it was when the collapse was found (class embedding at
