@@ -146,3 +146,15 @@ def test_two_process_gloo_ddp_splits_the_global_batch(tmp_path, capsys):
     # the same run resumed by one process is refused: it would shard the data differently
     assert main(["train", "--recipe", "acgan-fmnist", "--preset", "smoke", "--out", str(tmp_path / "ddp"), "--resume", "--steps", "4"]) == 2
     assert "world size (processes) 2 → 1" in capsys.readouterr().err
+
+
+def test_speed_switches_reach_the_trainer_and_resume_checks_them(tmp_path, capsys):
+    run = tmp_path / "run"
+    assert main(["train", *SMOKE, "--out", str(run), "--no-progress", "--channels-last"]) == 0
+    assert checkpoint.load(run / "ckpt.pt")["cfg"]["channels_last"] is True
+    # resuming without the switch would change the rounding mid-run: refused, naming the setting
+    assert main(["train", *SMOKE, "--out", str(run), "--resume", "--steps", "4", "--no-progress"]) == 2
+    assert "channels_last" in capsys.readouterr().err
+    assert main(["train", *SMOKE, "--out", str(run), "--resume", "--steps", "4", "--no-progress",
+                 "--channels-last"]) == 0
+    assert checkpoint.load(run / "ckpt.pt")["step"] == 4
