@@ -1,10 +1,17 @@
 """DiffAugment (gantutor.augment): the authors' three policies with their settings, one draw per
-image, differentiable."""
+image, differentiable; and the trainer's use of it (every D input augmented, exact resume)."""
+
+import math
 
 import pytest
 import torch
 
+from gantutor import checkpoint
 from gantutor.augment import CUTOUT_RATIO, POLICIES, TRANSLATION_RATIO, diff_augment, parse_policy
+from gantutor.checkpoint import ResumeMismatch
+from gantutor.data import synthetic_images
+from gantutor.recipes import get_recipe
+from gantutor.train import TrainConfig, Trainer
 
 ALL = "color,translation,cutout"
 
@@ -140,3 +147,96 @@ def test_bad_inputs_are_clear_errors():
         diff_augment(torch.zeros(2, 3, 8, 8, dtype=torch.uint8), "color")
     with pytest.raises(TypeError, match="comma-separated string"):
         diff_augment(images(), ["color"])
+
+
+def test_train_config_checks_and_normalises_the_policy():
+    assert TrainConfig().diffaugment is None
+    assert TrainConfig(diffaugment="").diffaugment is None
+    assert TrainConfig(diffaugment="color, translation,cutout").diffaugment == ALL
+    with pytest.raises(ValueError, match="unknown DiffAugment policy 'flip'.*allowed are"):
+        TrainConfig(diffaugment="color,flip")
+
+
+# ---------------------------------------------------------------------------------------- the trainer
+
+STEPS = 4
+
+
+def make(tmp_path=None, steps=STEPS, recipe="reacgan-fmnist", **overrides):
+    """A smoke recipe's trainer (n_dis 2) on synthetic Fashion-MNIST-shaped data, seed 0."""
+    recipe = get_recipe(recipe, "smoke", **{"n_dis": 2, **overrides})
+    torch.manual_seed(0)
+    G, D = recipe.build()
+    cfg = recipe.config(steps=steps, log_every=1, sample_every=0, ckpt_every=0, out_dir=str(tmp_path) if tmp_path is not None else None)
+    return Trainer(G, D, synthetic_images("fmnist", n=64), cfg, device="cpu")
+
+
+def run(tmp_path=None, steps=STEPS, recipe="reacgan-fmnist", **overrides):
+    trainer = make(tmp_path, steps, recipe, **overrides)
+    trainer.fit(progress=False)
+    return trainer
+
+
+def weights(trainer):
+    return {f"{net}.{k}": v.detach().clone() for net in ("G", "D", "G_ema") for k, v in getattr(trainer, net).state_dict().items()}
+
+
+@pytest.mark.parametrize("recipe", ["reacgan-fmnist", "acgan-fmnist"])
+def test_every_image_d_sees_is_augmented_in_both_updates(recipe):
+    """Cutout leaves ≥ 7×7 exact zeros in every image (28×28, side 14): count them in each batch D gets."""
+    seen = []
+    trainer = make(steps=2, recipe=recipe, diffaugment="cutout")
+    trainer.D.register_forward_pre_hook(lambda module, inputs: seen.append((inputs[0].detach().clone(), inputs[0].requires_grad)))
+    trainer.fit(progress=False)
+    batch = trainer.cfg.batch_size
+    # per generator step: n_dis = 2 D updates on reals + fakes, then G's update on fakes (with gradients for G)
+    assert [(len(x), grad) for x, grad in seen] == [(2 * batch, False), (2 * batch, False), (batch, True)] * 2
+    for x, _ in seen:
+        assert ((x == 0).flatten(1).sum(1) >= 7 * 7).all()
+    for key, values in trainer.history.items():
+        assert all(math.isfinite(v) for v in values), key
+
+
+def test_diffaugment_trains_with_finite_losses_and_changes_the_run():
+    augmented, plain = run(diffaugment=ALL), run()
+    assert augmented.cfg.diffaugment == ALL and plain.cfg.diffaugment is None
+    for key in ("d_loss", "g_loss", "d_aux_loss", "g_aux_loss"):
+        assert len(augmented.history[key]) == STEPS and all(math.isfinite(v) for v in augmented.history[key]), key
+    assert augmented.history["d_loss"] != plain.history["d_loss"]
+
+
+def test_diffaugment_run_resumes_exactly(tmp_path):
+    """Stopped at step 2 and resumed (a new Trainer on the same folder) = straight through, bit for bit."""
+    straight = run(diffaugment=ALL)
+    run(tmp_path, steps=2, diffaugment=ALL).save_checkpoint()
+    resumed = run(tmp_path, diffaugment=ALL)
+    assert resumed.step == STEPS
+    for key, w in weights(straight).items():
+        torch.testing.assert_close(weights(resumed)[key], w, rtol=0, atol=0, msg=key)
+    assert resumed.history == straight.history
+
+
+def test_a_checkpoint_from_before_diffaugment_resumes_without_it(tmp_path):
+    trainer = run(tmp_path, steps=2)
+    state = trainer.state_dict()
+    del state["cfg"]["diffaugment"]
+    checkpoint.save(state, trainer.ckpt_path)
+    assert run(tmp_path).step == STEPS  # the default (None): resumes
+    with pytest.raises(ResumeMismatch, match="diffaugment None → 'color,translation,cutout'"):
+        run(tmp_path, steps=STEPS + 1, diffaugment=ALL)  # another policy than the file's: refused like any setting
+
+
+def test_augmentation_draws_do_not_come_from_the_global_generator():
+    """A callback (or a lesson cell) drawing from torch's global RNG mid-run leaves the run unchanged."""
+    from gantutor.train import Callback
+
+    class DrawGlobally(Callback):
+        def on_step_end(self, trainer, step, logs):
+            torch.rand(100)
+
+    plain = run(diffaugment=ALL)
+    disturbed = make(diffaugment=ALL)
+    disturbed.callbacks.append(DrawGlobally())
+    disturbed.fit(progress=False)
+    for key, w in weights(plain).items():
+        torch.testing.assert_close(weights(disturbed)[key], w, rtol=0, atol=0, msg=key)
