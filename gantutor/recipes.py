@@ -28,7 +28,8 @@ backbone (``src/models/big_resnet.py``), ``src/utils/ops.py`` and the defaults i
 What still differs from the reference, said plainly:
 
 * no random horizontal flips of the real images (StudioGAN's ``apply_rflip`` is on by
-  default; the trainer has no augmentation);
+  default; the trainer has no flips, and its DiffAugment, ``TrainConfig.diffaugment``, is
+  off in every preset);
 * batch norm ε: the final BN of G uses PyTorch's 1e-5 (StudioGAN 1e-4; the conditional
   BNs use 1e-4 like StudioGAN), spectral norm ε is torch's default 1e-12 (StudioGAN 1e-6),
   and torch's parametrized spectral norm, not the older hook version;

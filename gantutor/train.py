@@ -23,8 +23,16 @@ and the real batches; fp32 rounding only) and ``amp_cpu`` (bfloat16 autocast on 
 that did not pay on the course's CPU (torch.compile, fused/foreach Adam, other batch sizes,
 2 threads on the shared 2-core machine) have no switch.
 
+DiffAugment (Zhao et al., NeurIPS 2020; :mod:`gantutor.augment`, whose docstring cites the
+authors' code line by line), off by default: ``cfg.diffaugment = "color,translation,cutout"``
+(or a subset) makes D see ``diff_augment(x)`` instead of ``x`` everywhere — the real and the
+fake batch of D's update and the fakes of G's update, through the whole of D, so ACGAN's
+classifier and ReACGAN's embedding (and the logged ``feat_norm``, ``acc_real``) see the
+augmented images too. G's gradient flows through the augmentation.
+
 Why it is exactly resumable: the real-image order is a permutation drawn from
-``(seed, epoch)`` and the noise of each step is drawn from ``(seed, step, rank)``, so a
+``(seed, epoch)`` and the noise of each step (and its DiffAugment draws, which continue the
+same generator after the noise) is drawn from ``(seed, step, rank)``, so a
 checkpoint only needs the weights, the optimizers, the EMA copy, the step and the data
 position (the global RNG states are saved too, for anything else that draws from them).
 Under ``torchrun`` the trainer wraps G and D in DistributedDataParallel and gives each
@@ -49,6 +57,7 @@ from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 from tqdm.auto import tqdm
 
 from . import checkpoint
+from .augment import diff_augment, parse_policy
 from .callbacks import Callback, PeriodicEval
 from .checkpoint import CKPT_NAME, StopOnSigint
 from .data import ImageSet, to_float
@@ -59,6 +68,8 @@ __all__ = ["TrainConfig", "Trainer", "EMA", "Callback", "PeriodicEval", "Trainin
 
 
 SPEED_SWITCHES = ("channels_last", "amp_cpu")  # TrainConfig fields that change speed and rounding, nothing else
+# TrainConfig fields added after checkpoints were written: a file without one was trained with its default
+ADDED_FIELDS = SPEED_SWITCHES + ("diffaugment",)
 
 
 @dataclass
@@ -86,6 +97,9 @@ class TrainConfig:
     # speed switches that paid in benchmarks/cpu_throughput.py (its results file gives the ratios)
     channels_last: bool = False  # G, D and the real images in NHWC memory layout (fp32 rounding only)
     amp_cpu: bool = False  # bfloat16 autocast on the CPU (bf16 rounding): fast only with AVX512-BF16 or AMX
+    # DiffAugment (Zhao et al. 2020, github.com/mit-han-lab/data-efficient-gans): None (off) or a comma-separated
+    # subset of "color,translation,cutout", applied to every image D sees, real or fake (gantutor.augment)
+    diffaugment: str | None = None
     # conditional models only
     aux_weight: float | None = None  # λ; None: 1.0 for ACGAN, 0.5 for ReACGAN
     d2d: dict = field(default_factory=lambda: {"m_p": 0.98, "m_n": 0.02, "tau": 0.5})
@@ -110,6 +124,7 @@ class TrainConfig:
         if not (self.lr_g > 0 and self.lr_d > 0):
             raise ValueError(f"learning rates must be positive, got lr_g={self.lr_g}, lr_d={self.lr_d}")
         self.betas = tuple(self.betas)
+        self.diffaugment = ",".join(parse_policy(self.diffaugment)) or None  # "" → None, " color" → "color"
         unknown = set(self.d2d) - {"m_p", "m_n", "tau"}
         if unknown:
             raise ValueError(f"d2d takes m_p, m_n, tau; got unknown {sorted(unknown)}")
@@ -276,7 +291,11 @@ class _Stream:
 
 
 class _Noise:
-    """The generator's inputs of each step: z (and labels) drawn from (seed, step, rank, tag) only."""
+    """The generator's inputs of each step: z (and labels) drawn from (seed, step, rank, tag) only.
+
+    After a draw, ``gen`` carries on from there: the trainer takes that update's DiffAugment
+    draws from it, so they too depend on (seed, step, rank, tag) only.
+    """
 
     def __init__(self, z_dim: int, num_classes: int, seed: int, rank: int, device: torch.device, dtype: torch.dtype):
         self.z_dim, self.num_classes, self.seed, self.rank, self.device, self.dtype = z_dim, num_classes, seed, rank, device, dtype
@@ -416,7 +435,7 @@ class Trainer:
         z, y_fake = self.noise.draw(self.step, n, tag=d_iter)
         with torch.no_grad(), self._autocast():
             fake = self.G(z, y_fake) if self.num_classes else self.G(z)
-        both = torch.cat([x, fake.to(x.dtype)])
+        both = self._augment(torch.cat([x, fake.to(x.dtype)]))  # one draw per image, reals and fakes alike
         with self._autocast():
             out = self._D(both, torch.cat([y_real, y_fake])) if self.num_classes else None
             scores = out.score.float() if out is not None else self._D(both).float()
@@ -442,7 +461,7 @@ class Trainer:
         D = _unwrap(self._D).requires_grad_(False)  # G's step needs gradients through D, not for D's weights
         try:
             with self._autocast():
-                fake = self._G(z, y) if self.num_classes else self._G(z)
+                fake = self._augment(self._G(z, y) if self.num_classes else self._G(z))  # G's gradient passes through
                 out = D(fake, y) if self.num_classes else None
                 loss = adv = self.loss.g_loss(out.score.float() if out is not None else D(fake).float())
                 values = {"g_loss": adv}
@@ -457,6 +476,17 @@ class Trainer:
         finally:
             D.requires_grad_(True)
         return logs
+
+    def _augment(self, images: torch.Tensor) -> torch.Tensor:
+        """DiffAugment as ``cfg.diffaugment`` says (identity when None), drawing from the step's noise generator.
+
+        Called right after ``self.noise.draw`` of the same update, so the draws depend on
+        (seed, step, rank, update) only: a resumed run augments exactly as an uninterrupted one.
+        """
+        if self.cfg.diffaugment is None:
+            return images
+        out = diff_augment(images, self.cfg.diffaugment, generator=self.noise.gen)
+        return out.contiguous(memory_format=torch.channels_last) if self.cfg.channels_last else out
 
     def _autocast(self):
         return torch.autocast(self.device.type, dtype=self.amp_dtype) if self.amp_dtype is not None else nullcontext()
@@ -521,7 +551,7 @@ class Trainer:
     def load_checkpoint(self, path: str | os.PathLike) -> None:
         """Resume from ``path``: refused if it holds code, or was written under other settings."""
         state = checkpoint.load(path, map_location="cpu")
-        # a file written before the speed switches existed was trained with their defaults
-        saved_cfg = {**{f.name: f.default for f in fields(TrainConfig) if f.name in SPEED_SWITCHES}, **state["cfg"]}
+        # a file written before a field of ADDED_FIELDS existed (the speed switches, diffaugment) was trained with its default
+        saved_cfg = {**{f.name: f.default for f in fields(TrainConfig) if f.name in ADDED_FIELDS}, **state["cfg"]}
         checkpoint.check_resume({**state, "cfg": saved_cfg}, {"cfg": asdict(self.cfg), "world": self.world}, path)
         self.load_state_dict(state)
