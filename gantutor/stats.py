@@ -235,7 +235,11 @@ def exact_test(k_a: int, n_a: int, k_b: int, n_b: int, method: str = "boschloo")
         if not (isinstance(n, int) and n >= 1 and isinstance(k, int) and 0 <= k <= n):
             raise ValueError(f"exact_test: group {name} needs integers 0 <= k <= n, n >= 1; got {k}/{n}")
     table = [[k_a, n_a - k_a], [k_b, n_b - k_b]]
-    if method == "boschloo":
+    if k_a + k_b in (0, n_a + n_b):
+        # all runs failed (or all succeeded): the counts carry no evidence either way, and every
+        # table with these margins is the observed one, so p = 1 (scipy's Boschloo returns NaN here)
+        p = 1.0
+    elif method == "boschloo":
         p = float(stats.boschloo_exact(table, alternative="greater").pvalue)
     elif method == "fisher":
         p = float(stats.fisher_exact(table, alternative="greater")[1])

@@ -128,7 +128,7 @@ def test_every_claim_runs_in_smoke_mode(name, tmp_path, monkeypatch):
     assert on_disk["summary"], f"{name}: empty summary"
     R.summary_frame(on_disk)  # the lessons' table renders
     line = R.verdict_line(on_disk)
-    assert name in line and f"({R.get_claim(name).n} declared)" in line and "EXPLORATORY" in line and "Meaning:" in line
+    assert name in line and f"({R.get_claim(name).n} declared)" in line and "SMOKE run" in line and "Meaning:" in line
     assert on_disk["n_planned"] == R.get_claim(name).n and on_disk["margin"] == R.get_claim(name).margin
     assert on_disk["exploratory"] is True and on_disk["rules_version"] == R.RULES_VERSION
 

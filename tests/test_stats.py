@@ -110,3 +110,15 @@ def test_count_verdicts():
     assert S.count_verdict(2, 10, 1, 10, 0.2)["verdict"] == "inconclusive"
     lo, hi = S.newcombe(5, 10, 0, 10)
     assert lo < 0.5 < hi
+
+
+def test_exact_test_on_all_or_nothing_counts_is_p_one():
+    from scipy import stats as sps
+
+    for k in (0, 10):  # 0/10 vs 0/10 and 10/10 vs 10/10: no evidence either way (scipy's Boschloo gives NaN)
+        for method in ("boschloo", "fisher"):
+            t = S.exact_test(k, 10, k, 10, method=method)
+            assert t["p"] == 1.0 and t["diff"] == 0.0
+        assert sps.fisher_exact([[k, 10 - k], [k, 10 - k]], alternative="greater")[1] == 1.0
+    v = S.count_verdict(0, 10, 0, 10, 0.3)
+    assert v["p"] == 1.0 and v["verdict"] == "not reproduced"  # the upper bound (≈ 0.21) lies below 0.3

@@ -545,7 +545,9 @@ def verdict_line(result: dict[str, Any]) -> str:
     ivs = "; ".join(f"{k} {_num(p['diff'])} [{_num(p['lo'])}, {_num(p['hi'])}] vs margin {p['margin']:g}: {p['verdict']}"
                     for k, p in parts.items() if "lo" in p)
     text = f"{head} — n = {n} seeds ({planned} declared), margin {margin_txt} ({result.get('margin_reason', '')})"
-    if result.get("exploratory"):
+    if result.get("smoke"):  # GANTUTOR_SMOKE=1: every run shrunk to seconds; its numbers test nothing
+        text += ". SMOKE run (every training shrunk to seconds): not a test of the claim"
+    elif result.get("exploratory"):
         why = [f"{n} of {planned} declared seeds"] if n < planned else []
         why += ["uncommitted files"] if result.get("dirty_files") else []
         text += f". EXPLORATORY ({', '.join(why) or 'see the file'}): not a test of the claim"
