@@ -40,7 +40,7 @@ from .classifier import (
     SMOKE_TRAINING, Classifier, ClassifierCacheError, classifier_accuracy, classifier_features, classifier_path,
     get_classifier, train_classifier,
 )
-from .diversity import SpreadMonitor, pixel_spread, within_class_diversity
+from .diversity import COPY_SPREAD, SpreadMonitor, pixel_spread, read_spread, relative_spread, within_class_diversity
 from .evaluate import evaluate
 from .frechet import classifier_fid, frechet_distance, gaussian_stats
 from .inception import INCEPTION_URL, InceptionUnavailable, _reachable, inception_metrics, inception_weights_path
@@ -61,6 +61,9 @@ __all__ = [
     "inception_metrics",
     "within_class_diversity",
     "pixel_spread",
+    "relative_spread",
+    "read_spread",
+    "COPY_SPREAD",
     "SpreadMonitor",
     "evaluate",
 ]

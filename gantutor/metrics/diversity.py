@@ -17,12 +17,16 @@ standard deviation across the images of one class, averaged over pixels and clas
 a generator ignores its noise, every sample of a class is the same image and this spread
 drops towards 0 (real CIFAR-10 classes: about 0.47 on the [−1, 1] scale). It is cheap
 enough to log during training (:class:`SpreadMonitor`), which is how a collapse that
-happens in the first few hundred steps is seen when it happens.
+happens in the first few hundred steps is seen when it happens. :func:`relative_spread`
+divides it by the real one, class by class; :func:`read_spread` turns the result into the
+sentence lessons 06–07 print next to their grids, with :data:`COPY_SPREAD` as the line below
+which the samples of a class are called copies (the same line ``tests/test_collapse.py``
+holds the cpu presets to).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable, Mapping, Sequence
 
 import torch
 import torch.nn as nn
@@ -31,6 +35,13 @@ import torch.nn.functional as F
 from ..callbacks import Callback
 from ._images import _check_images, _check_labels
 from .classifier import _num_classes, _predict
+
+
+COPY_SPREAD = 0.35
+"""Below this fraction of the real within-class pixel spread, the samples of a class are near copies: G ignores z.
+
+Issue 20's collapsed cpu preset measured ≈ 0.12 at step 300; the fixed one 0.52. Lessons 06–07
+read their grids with it and ``tests/test_collapse.py`` asserts the cpu presets stay above it."""
 
 
 def _mean_pairwise_distance(f: torch.Tensor) -> float:
@@ -104,6 +115,51 @@ def pixel_spread(images: Any, labels: Any, num_classes: int) -> dict[str, Any]:
     return dict(spread=sum(per_class.values()) / len(per_class), per_class=per_class, skipped=skipped)
 
 
+def relative_spread(fake: Any, fake_labels: Any, real: Mapping[str, Any], num_classes: int) -> dict[str, Any]:
+    """G's within-class pixel spread as a fraction of the real one, overall and per class.
+
+    ``real`` is :func:`pixel_spread` of real images (computed once). Returns ``ratio`` (the
+    fakes' mean spread over the real mean spread: what :class:`SpreadMonitor` logs) and
+    ``per_class`` ({class: fake spread / real spread of that class}); classes missing on either
+    side are left out.
+    """
+    f = pixel_spread(fake, fake_labels, num_classes)
+    per_class = {c: v / real["per_class"][c] for c, v in f["per_class"].items() if real["per_class"].get(c)}
+    return dict(ratio=f["spread"] / real["spread"], per_class=per_class)
+
+
+def read_spread(ratio: float, per_class: Mapping[int, float] | None = None, class_names: Sequence[str] | None = None, *,
+                feature_ratio: float | None = None, threshold: float = COPY_SPREAD) -> str:
+    """One sentence a learner can act on, from a within-class pixel spread ``ratio`` (fake / real).
+
+    Below ``threshold`` (:data:`COPY_SPREAD`): the rows of a per-class grid are copies, G
+    ignores z, and what to try. Otherwise: the rows differ, by how much, and which classes (if
+    any, from ``per_class``) fall below the threshold on their own. ``feature_ratio`` (the
+    classifier-feature within-class diversity, :func:`within_class_diversity`) is quoted with it.
+    """
+    if not (isinstance(ratio, (int, float)) and ratio >= 0):
+        raise ValueError(f"ratio must be a non-negative number (fake spread / real spread), got {ratio!r}")
+    name = (lambda c: class_names[c]) if class_names is not None else (lambda c: f"class {c}")
+    feat = f"; in the classifier's features {feature_ratio:.2f} of real" if feature_ratio is not None else ""
+    if ratio < threshold:
+        return (f"These rows are copies: G ignores z. Within a class its samples spread {ratio:.2f} as much as real images "
+                f"do (below the copy line {threshold:g}){feat}. Try: read on the spread curve at which step it fell; let "
+                "the label reach G through its batch norms only (g_seed_label=False: a label fed in with z at G's first "
+                "layer can swamp it; how the cpu presets avoid this); lower the auxiliary weight λ (aux_weight: the "
+                "classifier loss rewards one easy-to-classify image per class); retrain with another seed to tell this "
+                "run from the recipe.")
+    how = (f"{1 - ratio:.0%} less than real" if ratio < 1 else f"{ratio - 1:.0%} more than real" if ratio > 1 else "as much as real")
+    text = (f"The rows differ: G uses z. Within a class its samples spread {ratio:.2f} as much as real images do — "
+            f"{how}, above the copy line {threshold:g}{feat}.")
+    if per_class:
+        lo, hi = min(per_class, key=per_class.get), max(per_class, key=per_class.get)
+        text += f" Per class from {per_class[lo]:.2f} ({name(lo)}) to {per_class[hi]:.2f} ({name(hi)})"
+        low = [c for c in sorted(per_class) if per_class[c] < threshold]
+        text += (f"; below the line: {', '.join(name(c) for c in low)} — those rows are near copies." if low else
+                 "; no class is below the line.")
+    return text
+
+
 class SpreadMonitor(Callback):
     """Every ``every`` generator steps, log G's within-class pixel spread as a fraction of the real one.
 
@@ -111,8 +167,12 @@ class SpreadMonitor(Callback):
     the EMA copy where there is one, as samples are drawn) and writes ``spread_step`` and
     ``spread_ratio`` into ``trainer.history`` (checkpointed like the losses). ``real`` is
     the real data's :func:`pixel_spread` (computed once by the caller, e.g. on 2,000 real
-    images). A ratio far below 1 — say under 0.3 — means G's samples of a class are near
-    copies: G ignores z.
+    images). A ratio below :data:`COPY_SPREAD` means G's samples of a class are near copies:
+    G ignores z. The noise comes from the monitor's own generator (``seed``), never from the
+    trainer's or the global RNG, so a run with the monitor trains exactly as one without.
+
+    :meth:`measure` computes the same number for any sampler — e.g. the final generator of a
+    run folder trained before the monitor existed (no ``spread_ratio`` in its history).
     """
 
     def __init__(self, every: int, real: float, num_classes: int = 10, per_class: int = 32, seed: int = 0):
@@ -124,13 +184,17 @@ class SpreadMonitor(Callback):
             raise ValueError(f"per_class must be an int >= 2, got {per_class!r}")
         self.every, self.real, self.num_classes, self.per_class, self.seed = every, float(real), num_classes, per_class, seed
 
+    def measure(self, sample: Callable[..., torch.Tensor], z_dim: int) -> float:
+        """The ratio for ``sample(n, labels=…, z=…)`` (a Trainer's or RunView's ``sample``) and noise size ``z_dim``."""
+        n = self.num_classes * self.per_class
+        labels = torch.arange(n) % self.num_classes
+        z = torch.randn(n, int(z_dim), generator=torch.Generator().manual_seed(self.seed))
+        fake = sample(n, labels=labels, z=z).float().cpu()
+        return pixel_spread(fake, labels, self.num_classes)["spread"] / self.real
+
     def on_step_end(self, trainer, step, logs):
         if step % self.every or trainer.rank != 0:
             return
-        n = self.num_classes * self.per_class
-        labels = torch.arange(n) % self.num_classes
-        z = torch.randn(n, int(trainer.G.z_dim), generator=torch.Generator().manual_seed(self.seed))
-        fake = trainer.sample(n, labels=labels, z=z).float().cpu()
-        ratio = pixel_spread(fake, labels, self.num_classes)["spread"] / self.real
+        ratio = self.measure(trainer.sample, trainer.G.z_dim)
         trainer.history.setdefault("spread_step", []).append(float(step))
         trainer.history.setdefault("spread_ratio", []).append(ratio)
