@@ -137,6 +137,34 @@ def test_train_run_caches_and_retrains(tmp_path, monkeypatch):
         open_run(tmp_path)
 
 
+def test_lesson_callbacks_record_scores_and_spread_and_an_old_folder_has_none(tmp_path, monkeypatch):
+    """What lessons 06–07 log; a folder trained without the monitor loads without a spread history,
+    and the monitor's measure of its final generator is the same from the trainer and from the viewer."""
+    monkeypatch.setenv("GANTUTOR_SMOKE", "1")
+    from gantutor.callbacks import PeriodicEval
+    from gantutor.metrics import SpreadMonitor
+    from gantutor.reproduce.capstone import get_judge, lesson_callbacks, open_run, real_spread, train_run
+
+    recipe = get_recipe("acgan-cifar10", "smoke")
+    data = recipe.load_data()
+    real = real_spread(data)
+    assert set(real["per_class"]) == set(range(10)) and real["spread"] > 0
+    x, y = data.images[:8].float() / 127.5 - 1, data.labels[:8]
+    cbs = lesson_callbacks(recipe, get_judge("cifar10"), x, y, real["spread"])
+    assert [type(c) for c in cbs] == [HeadDiagnostics, PeriodicEval, SpreadMonitor]
+    tr = train_run(recipe, tmp_path / "new", progress=False, callbacks=cbs)
+    steps = recipe.config().steps
+    assert tr.history["spread_step"] == tr.history["eval_step"] == [float(s) for s in range(1, steps + 1)]
+    assert {"eval_accuracy_ratio", "eval_frechet_distance", "eval_within_class_diversity", "spread_ratio"} <= set(tr.history)
+    assert tr.history["spread_ratio"][-1] == cbs[2].measure(tr.sample, tr.G.z_dim)
+    train_run(recipe, tmp_path / "old", progress=False)  # trained before the monitor existed
+    old = train_run(recipe, tmp_path / "old", progress=False, callbacks=lesson_callbacks(recipe, get_judge("cifar10"), x, y, 0.5))
+    assert old.loaded_from_folder and "spread_ratio" not in old.history
+    view = open_run(tmp_path / "old")
+    mon = SpreadMonitor(1, real["spread"])
+    assert mon.measure(view.sample, view.G.z_dim) == pytest.approx(mon.measure(old.sample, old.G.z_dim), abs=1e-6)
+
+
 def test_score_cache_shares_identical_runs_only(tmp_path, monkeypatch):
     """The claims' score cache: the same recipe and seed are read back, any change trains anew."""
     monkeypatch.setenv("GANTUTOR_SMOKE", "1")

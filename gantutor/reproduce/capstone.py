@@ -27,7 +27,9 @@ claim's total); results are in ``results/``. Runs are scored once and kept in
 
 Run helpers (lessons 06–07): :func:`train_run` trains a recipe into a run folder or, when
 the folder already holds the finished run, loads it (``retrain=True`` starts over);
-:func:`open_run` opens any run folder written by :func:`train_run` or by
+:func:`lesson_callbacks` is what both lessons log while a run trains (one list, so that
+lesson 06's ACGAN folder, which lesson 07 reuses, records the same whichever lesson trains
+it); :func:`open_run` opens any run folder written by :func:`train_run` or by
 ``python -m gantutor train`` (a GPU run included) for viewing.
 """
 
@@ -44,9 +46,12 @@ from typing import Any, Sequence
 from . import Claim, decision, register, runs_dir, welch_interval, write_json  # runs_dir: re-exported for lessons 06–07
 
 __all__ = ["runs_dir", "train_run", "open_run", "RunView", "quality", "quality_probe", "get_judge", "one_run", "score_cache_dir",
+           "real_spread", "lesson_callbacks", "REAL_SPREAD_N",
            "ABLATION", "FAILURE_SETTINGS", "FAILURE_STEPS", "failure_table"]
 
 N_EVAL = (2000, 100)          # generated samples scored per run (default, smoke)
+N_PROBE = (500, 50)           # samples scored at each PeriodicEval of a lesson run (default, smoke)
+REAL_SPREAD_N = 2000          # real training images whose within-class pixel spread SpreadMonitor divides by
 ABLATION = ("ce", "ce-normalized", "d2d-ce-nomargin", "d2d-ce")
 # ACGAN's failure (lesson 06 §5): settings that should make ACGAN's feature norms and head
 # gradients explode (Kang et al. 2021, Sec. 3: worse with larger batches), each a set of
@@ -111,6 +116,37 @@ def quality_probe(dataset: str, classifier, n: int):
         q = quality(trainer.sample, dataset, classifier, n)
         return {k: v for k, v in q.items() if k in ("accuracy_ratio", "frechet_distance", "within_class_diversity")}
     return fn
+
+
+def real_spread(data) -> dict[str, Any]:
+    """:func:`gantutor.metrics.pixel_spread` of the first :data:`REAL_SPREAD_N` images of ``data`` (an ImageSet):
+    the real within-class spread that lessons 06–07 divide G's by (``["spread"]`` for the monitor)."""
+    from ..metrics import pixel_spread
+
+    return pixel_spread(data.images[:REAL_SPREAD_N], data.labels[:REAL_SPREAD_N], len(data.classes))
+
+
+def lesson_callbacks(recipe, classifier, probe_x, probe_y, real: float, smoke: bool | None = None) -> list:
+    """What lessons 06–07 log while a run trains, at cadences fixed by the recipe's number of steps.
+
+    * :class:`~gantutor.callbacks.HeadDiagnostics` every steps/40 on the probe batch (``probe_x`` in
+      [−1, 1], ``probe_y``): the conditional head's gradient factors;
+    * :class:`~gantutor.callbacks.PeriodicEval` with :func:`quality_probe` every steps/10 (450 steps at the
+      CIFAR-10 cpu preset; 500 samples, smoke 50): accuracy ratio, Fréchet distance, within-class diversity;
+    * :class:`~gantutor.metrics.SpreadMonitor` every steps/20 with ``real`` (:func:`real_spread`'s
+      ``["spread"]``): G's within-class pixel spread as a fraction of real.
+
+    None of them changes the training (they sample the EMA generator with their own noise).
+    """
+    from ..callbacks import HeadDiagnostics, PeriodicEval
+    from ..device import is_smoke
+    from ..metrics import SpreadMonitor
+
+    smoke = is_smoke() if smoke is None else smoke
+    steps = recipe.config().steps
+    return [HeadDiagnostics(max(steps // 40, 1), probe_x, probe_y),
+            PeriodicEval(max(steps // 10, 1), quality_probe(recipe.dataset, classifier, N_PROBE[1 if smoke else 0])),
+            SpreadMonitor(max(steps // 20, 1), real)]
 
 
 # --------------------------------------------------------------------------- runs
