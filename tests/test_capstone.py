@@ -143,7 +143,7 @@ def test_lesson_callbacks_record_scores_and_spread_and_an_old_folder_has_none(tm
     monkeypatch.setenv("GANTUTOR_SMOKE", "1")
     from gantutor.callbacks import PeriodicEval
     from gantutor.metrics import SpreadMonitor
-    from gantutor.reproduce.capstone import get_judge, lesson_callbacks, open_run, real_spread, train_run
+    from gantutor.reproduce.capstone import final_spread, get_judge, lesson_callbacks, open_run, real_spread, train_run
 
     recipe = get_recipe("acgan-cifar10", "smoke")
     data = recipe.load_data()
@@ -157,12 +157,12 @@ def test_lesson_callbacks_record_scores_and_spread_and_an_old_folder_has_none(tm
     assert tr.history["spread_step"] == tr.history["eval_step"] == [float(s) for s in range(1, steps + 1)]
     assert {"eval_accuracy_ratio", "eval_frechet_distance", "eval_within_class_diversity", "spread_ratio"} <= set(tr.history)
     assert tr.history["spread_ratio"][-1] == cbs[2].measure(tr.sample, tr.G.z_dim)
+    assert final_spread(tr, real["spread"]) == (steps, tr.history["spread_ratio"][-1])
     train_run(recipe, tmp_path / "old", progress=False)  # trained before the monitor existed
     old = train_run(recipe, tmp_path / "old", progress=False, callbacks=lesson_callbacks(recipe, get_judge("cifar10"), x, y, 0.5))
     assert old.loaded_from_folder and "spread_ratio" not in old.history
     view = open_run(tmp_path / "old")
-    mon = SpreadMonitor(1, real["spread"])
-    assert mon.measure(view.sample, view.G.z_dim) == pytest.approx(mon.measure(old.sample, old.G.z_dim), abs=1e-6)
+    assert final_spread(view, real["spread"])[1] == pytest.approx(final_spread(old, real["spread"])[1], abs=1e-6)
 
 
 def test_score_cache_shares_identical_runs_only(tmp_path, monkeypatch):
@@ -228,3 +228,17 @@ def test_open_run_reads_a_folder_written_by_the_command_line(tmp_path, monkeypat
     view = open_run(out)
     assert view.step == 3 and view.timing is None and view.recipe.aux_loss == "ce"
     assert view.history["step"][-1] == 3.0 and view.sample(10).shape == (10, 3, 32, 32)
+
+
+def test_read_training_scores_quotes_the_history():
+    from gantutor.reproduce.capstone import read_training_scores
+
+    h = {"eval_step": [2.0, 4.0], "eval_accuracy_ratio": [0.5, 0.7], "eval_frechet_distance": [30.0, 20.0],
+         "eval_within_class_diversity": [0.6, 0.8], "spread_step": [1.0, 2.0, 3.0, 4.0], "spread_ratio": [0.9, 0.3, 0.5, 0.5]}
+    text = read_training_scores(h, {"cpu_s": 40.0, "steps": 4})
+    assert "accuracy ratio 0.50 → 0.70" in text and "Fréchet distance 30.0 → 20.0" in text
+    assert "lowest at step 2 (0.30 of real), last 0.50" in text and "1 of 4 checks, first at step 2" in text
+    assert "10 CPU-s per step" in text
+    old = read_training_scores({"step": [1.0]}, None, (4500, 0.52))
+    assert "no scores recorded" in old and "predates SpreadMonitor" in old and "0.52 of real at step 4500" in old
+    assert "never below the copy line" in read_training_scores({**h, "spread_ratio": [0.9, 0.8, 0.7, 0.6]})

@@ -46,7 +46,7 @@ from typing import Any, Sequence
 from . import Claim, decision, register, runs_dir, welch_interval, write_json  # runs_dir: re-exported for lessons 06–07
 
 __all__ = ["runs_dir", "train_run", "open_run", "RunView", "quality", "quality_probe", "get_judge", "one_run", "score_cache_dir",
-           "real_spread", "lesson_callbacks", "REAL_SPREAD_N",
+           "real_spread", "lesson_callbacks", "final_spread", "read_training_scores", "REAL_SPREAD_N",
            "ABLATION", "FAILURE_SETTINGS", "FAILURE_STEPS", "failure_table"]
 
 N_EVAL = (2000, 100)          # generated samples scored per run (default, smoke)
@@ -147,6 +147,60 @@ def lesson_callbacks(recipe, classifier, probe_x, probe_y, real: float, smoke: b
     return [HeadDiagnostics(max(steps // 40, 1), probe_x, probe_y),
             PeriodicEval(max(steps // 10, 1), quality_probe(recipe.dataset, classifier, N_PROBE[1 if smoke else 0])),
             SpreadMonitor(max(steps // 20, 1), real)]
+
+
+def final_spread(run, real: float) -> tuple[int, float]:
+    """``(step, ratio)``: the within-class pixel spread of a run's final generator (the EMA copy) as a
+    fraction of ``real``, measured now with :class:`~gantutor.metrics.SpreadMonitor`'s own noise.
+
+    ``run`` is a Trainer from :func:`train_run` or a :class:`RunView`. For a run that logged the
+    monitor this is the curve's last point; for a folder trained before the monitor existed (no
+    ``spread_ratio`` in its history) it is the only point there is.
+    """
+    from ..metrics import SpreadMonitor
+
+    return int(run.step), SpreadMonitor(1, real).measure(run.sample, run.G.z_dim)
+
+
+def read_training_scores(history: dict, timing: dict | None = None, final: tuple[int, float] | None = None, *,
+                         why: str = "this run folder predates SpreadMonitor (trained before the lessons logged the "
+                                    "spread; RETRAIN = True trains it again with the curve)") -> str:
+    """What a run's history says about quality and diversity over training, in sentences (every number from it).
+
+    Reads the ``eval_*`` lists of :class:`~gantutor.callbacks.PeriodicEval` with :func:`quality_probe`
+    (first and last value), the ``spread_ratio`` curve of :class:`~gantutor.metrics.SpreadMonitor`
+    (its lowest point, its last, the checks below :data:`~gantutor.metrics.COPY_SPREAD`) and the
+    run's ``timing`` (CPU-seconds per step). A run without the curve says ``why`` it has none, and
+    quotes ``final`` (:func:`final_spread`) when given.
+    """
+    from ..metrics import COPY_SPREAD
+    from ..plots.conditional import cpu_seconds_per_step
+
+    h, parts = history, []
+    if h.get("eval_step"):
+        first, last = h["eval_step"][0], h["eval_step"][-1]
+        parts.append(f"scored at {len(h['eval_step'])} steps from {first:.0f} to {last:.0f}: accuracy ratio "
+                     f"{h['eval_accuracy_ratio'][0]:.2f} → {h['eval_accuracy_ratio'][-1]:.2f}, Fréchet distance "
+                     f"{h['eval_frechet_distance'][0]:.1f} → {h['eval_frechet_distance'][-1]:.1f}, feature diversity "
+                     f"{h['eval_within_class_diversity'][0]:.2f} → {h['eval_within_class_diversity'][-1]:.2f} of real")
+    else:
+        parts.append("no scores recorded while it trained (a run without PeriodicEval)")
+    if h.get("spread_ratio"):
+        steps, ratios = h["spread_step"], h["spread_ratio"]
+        lo = min(range(len(ratios)), key=ratios.__getitem__)
+        below = [s for s, r in zip(steps, ratios) if r < COPY_SPREAD]
+        parts.append(f"pixel spread lowest at step {steps[lo]:.0f} ({ratios[lo]:.2f} of real), last {ratios[-1]:.2f}; "
+                     + (f"below the copy line {COPY_SPREAD:g} at {len(below)} of {len(ratios)} checks, first at step "
+                        f"{below[0]:.0f}: the rows were copies then" if below else
+                        f"never below the copy line {COPY_SPREAD:g} in {len(ratios)} checks"))
+    else:
+        parts.append(f"no spread curve: {why}"
+                     + (f"; its final EMA generator, measured now: {final[1]:.2f} of real at step {final[0]}" if final else ""))
+    rate = cpu_seconds_per_step(timing)
+    if rate:
+        parts.append(f"{timing['cpu_s']:.0f} CPU-s for {timing['steps']} steps = {rate:.3g} CPU-s per step "
+                     "(an average over the run, callbacks included)")
+    return "; ".join(parts) + "."
 
 
 # --------------------------------------------------------------------------- runs
