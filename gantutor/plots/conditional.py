@@ -14,6 +14,7 @@ from typing import Any, Mapping, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.ticker import MaxNLocator
 
 from ..metrics.diversity import COPY_SPREAD
 
@@ -26,6 +27,17 @@ _PANELS = (
     ("eval_within_class_diversity", "eval_step", "within-class diversity, features (fake / real)", 1.0),
     ("spread_ratio", "spread_step", "within-class pixel spread (fake / real)", 1.0),
 )
+
+
+def _figure_legend(fig, axes) -> None:
+    """One legend for the whole figure, above the panels (a legend inside a panel hides its data)."""
+    seen: dict[str, Any] = {}
+    for ax in axes:
+        for handle, label in zip(*ax.get_legend_handles_labels()):
+            seen.setdefault(label, handle)
+    if seen:
+        fig.legend(list(seen.values()), list(seen), loc="outside upper center", ncol=min(len(seen), 5), fontsize=13,
+                   frameon=False)
 
 
 def cpu_seconds_per_step(timing: Mapping[str, Any] | None) -> float | None:
@@ -56,7 +68,7 @@ def plot_training_scores(histories: Mapping[str, Mapping[str, Sequence[float]]],
     if not histories:
         raise ValueError("histories must name at least one run's history")
     final_spread = final_spread or {}
-    fig, axes = plt.subplots(2, 2, figsize=(15, 9.5), sharex=True)
+    fig, axes = plt.subplots(2, 2, figsize=(15, 10), sharex=True, layout="constrained")
     for (key, xkey, title, real), ax in zip(_PANELS, axes.flat):
         drawn = False
         for i, (label, h) in enumerate(histories.items()):
@@ -74,13 +86,16 @@ def plot_training_scores(histories: Mapping[str, Mapping[str, Sequence[float]]],
             ax.set_ylim(0, None)
         if key == "spread_ratio":
             ax.axhline(threshold, ls=":", c="C3", lw=2.5, label=f"copy line {threshold:g}")
-        if key == "eval_frechet_distance" and frechet_floor is not None:
-            ax.axhline(frechet_floor, ls="--", c="grey", lw=1.5, label="floor (real vs real)")
+        if key == "eval_frechet_distance" and frechet_floor is not None and drawn:
+            ax.axhline(frechet_floor, ls="-.", c="grey", lw=1.5, label="floor (real vs real)")
         ax.set_title(title, fontsize=15)
-        if ax.get_legend_handles_labels()[0]:
-            ax.legend(fontsize=11)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    last = max([max(h.get(k) or [0]) for h in histories.values() for k in ("eval_step", "spread_step")]
+               + [step for step, _ in final_spread.values()] + [1])
+    axes[0, 0].set_xlim(0, 1.03 * last)  # from the start of training (the axes share x)
     for ax in axes[1]:
         ax.set_xlabel("generator step")
+    _figure_legend(fig, axes.flat)
     rates = {label: cpu_seconds_per_step((timings or {}).get(label)) for label in histories}
     known = [r for r in rates.values() if r]
     if known and len(known) == len(rates) and max(known) <= 1.1 * min(known):
@@ -88,7 +103,7 @@ def plot_training_scores(histories: Mapping[str, Mapping[str, Sequence[float]]],
         for ax in axes[0]:
             top = ax.secondary_xaxis("top", functions=(lambda s, r=rate: s * r, lambda c, r=rate: c / r))
             top.set_xlabel(f"CPU-seconds (linear: {rate:.3g} s per step" + (", mean of the runs)" if len(known) > 1 else ")"),
-                           fontsize=12)
+                           fontsize=13)
     return fig
 
 
@@ -105,7 +120,7 @@ def plot_class_diversity(runs: Mapping[str, Mapping[str, Mapping[int, float]]], 
         raise ValueError("runs must hold at least one run's per-class ratios")
     k, n = len(class_names), len(runs)
     width = 0.8 / n
-    fig, axes = plt.subplots(1, 2, figsize=(16, 5.8))
+    fig, axes = plt.subplots(1, 2, figsize=(16, 6.3), layout="constrained")
     for i, (label, d) in enumerate(runs.items()):
         for ax, what in zip(axes, ("pixel", "feature")):
             values = [d.get(what, {}).get(c, np.nan) for c in range(k)]
@@ -116,6 +131,5 @@ def plot_class_diversity(runs: Mapping[str, Mapping[str, Mapping[int, float]]], 
         ax.set_title(title, fontsize=15)
         ax.set_ylim(0, None)
     axes[0].axhline(threshold, ls=":", c="C3", lw=2.5, label=f"copy line {threshold:g}")
-    for ax in axes:
-        ax.legend(fontsize=11, loc="lower right")
+    _figure_legend(fig, axes)
     return fig

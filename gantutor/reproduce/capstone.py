@@ -198,8 +198,9 @@ def read_training_scores(history: dict, timing: dict | None = None, final: tuple
                      + (f"; its final EMA generator, measured now: {final[1]:.2f} of real at step {final[0]}" if final else ""))
     rate = cpu_seconds_per_step(timing)
     if rate:
-        parts.append(f"{timing['cpu_s']:.0f} CPU-s for {timing['steps']} steps = {rate:.3g} CPU-s per step "
-                     "(an average over the run, callbacks included)")
+        cpu = float(timing["cpu_s"])
+        parts.append(f"{cpu:.0f} " if cpu >= 10 else f"{cpu:.2f} ")
+        parts[-1] += f"CPU-s for {timing['steps']} steps = {rate:.3g} CPU-s per step (an average over the run, callbacks included)"
     return "; ".join(parts) + "."
 
 
