@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from gantutor.data import ImageSet
-from gantutor.metrics import COPY_SPREAD, SpreadMonitor, pixel_spread, read_spread, relative_spread
+from gantutor.metrics import COPY_SPREAD, SpreadMonitor, class_ratio_table, pixel_spread, read_spread, relative_spread
 from gantutor.recipes import get_recipe
 from gantutor.train import Trainer
 
@@ -165,3 +165,10 @@ def test_training_scores_figure_draws_what_was_recorded_and_says_what_was_not():
     plt.close(fig)
     with pytest.raises(ValueError):
         plot_training_scores({})
+
+
+def test_class_ratio_table_has_a_row_per_run_and_measure():
+    text = class_ratio_table({"acgan": {"pixel": {0: 0.5, 1: 0.25}, "feature": {0: 0.9}}}, ["airplane", "car"])
+    head, pixel, feature = text.splitlines()
+    assert head.split() == ["per", "class", "airpl", "car"]
+    assert pixel.split() == ["acgan", "pixel", "0.50", "0.25"] and feature.split() == ["acgan", "feature", "0.90", "nan"]

@@ -40,7 +40,9 @@ from .classifier import (
     SMOKE_TRAINING, Classifier, ClassifierCacheError, classifier_accuracy, classifier_features, classifier_path,
     get_classifier, train_classifier,
 )
-from .diversity import COPY_SPREAD, SpreadMonitor, pixel_spread, read_spread, relative_spread, within_class_diversity
+from .diversity import (
+    COPY_SPREAD, SpreadMonitor, class_ratio_table, pixel_spread, read_spread, relative_spread, within_class_diversity,
+)
 from .evaluate import evaluate
 from .frechet import classifier_fid, frechet_distance, gaussian_stats
 from .inception import INCEPTION_URL, InceptionUnavailable, _reachable, inception_metrics, inception_weights_path
@@ -63,6 +65,7 @@ __all__ = [
     "pixel_spread",
     "relative_spread",
     "read_spread",
+    "class_ratio_table",
     "COPY_SPREAD",
     "SpreadMonitor",
     "evaluate",

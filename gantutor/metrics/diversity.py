@@ -160,6 +160,20 @@ def read_spread(ratio: float, per_class: Mapping[int, float] | None = None, clas
     return text
 
 
+def class_ratio_table(runs: Mapping[str, Mapping[str, Mapping[int, float]]], class_names: Sequence[str]) -> str:
+    """The per-class ratios as a text table: a row per (run, measure), a column per class (names cut to 5 letters).
+
+    ``runs`` is ``{label: {measure: {class: ratio}}}``, e.g. ``{"acgan": {"pixel": …, "feature": …}}``
+    (the ``per_class`` of :func:`relative_spread` and :func:`within_class_diversity`); NaN where a class is missing.
+    """
+    rows = [(f"{label} {what}", ratios) for label, d in runs.items() for what, ratios in d.items()]
+    width = max([len(r) for r, _ in rows] + [9]) + 2
+    lines = [f"{'per class':{width}s}" + "".join(f"{n[:5]:>7s}" for n in class_names)]
+    lines += [f"{r:{width}s}" + "".join(f"{ratios.get(k, float('nan')):7.2f}" for k in range(len(class_names)))
+              for r, ratios in rows]
+    return "\n".join(lines)
+
+
 class SpreadMonitor(Callback):
     """Every ``every`` generator steps, log G's within-class pixel spread as a fraction of the real one.
 
