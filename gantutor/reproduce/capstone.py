@@ -337,7 +337,10 @@ def one_run(name: str, preset: str, seed: int, smoke: bool, cache: Path | None =
     trainer = train_run(recipe, None, seed=seed, progress=False, ckpt_every=0, sample_every=0)
     q = quality(trainer.sample, recipe.dataset, get_judge(recipe.dataset, smoke), n)
     h = trainer.history
+    # collapse, in every record: G's within-class pixel spread as a fraction of real images' (issue 20)
+    spread = final_spread(trainer, real_spread(trainer.data)["spread"])[1]
     record = {**{k: q[k] for k in ("accuracy_ratio", "frechet_distance", "within_class_diversity")},
+              "pixel_spread": spread,
               "feat_norm_max": max(h["feat_norm"]), "aux_grad_norm_max": max(h["aux_grad_norm"]),
               "feat_norm_first": h["feat_norm"][0], "feat_norm_last": h["feat_norm"][-1],
               "feat_norm_growth": max(h["feat_norm"]) / h["feat_norm"][0], "aux_grad_norm_last": h["aux_grad_norm"][-1],
