@@ -307,3 +307,32 @@ def test_acgan_classes_data_and_rule():
     # a perfect generator collapses no class
     G = lambda z, y: c[:10][y, torch.randint(A.MODES, (len(y),))]  # noqa: E731
     assert A.collapse(G, c[:10], 20, torch.Generator().manual_seed(0))["collapsed"] == 0.0
+
+
+def test_rejudge_recomputes_the_decision_and_keeps_the_runs(tmp_path, monkeypatch):
+    monkeypatch.setenv("GANTUTOR_SMOKE", "0")
+    rule = {"verdict": "inconclusive"}
+    claim = R.Claim(name="_test-rejudge", paper="-", statement="-", metric="m", expected="reproduced", rule="-",
+                    cpu_minutes=0.01, run=lambda seeds, smoke: [{"seed": s, "config": c, "m": float(s)} for s in seeds
+                                                                for c in "AB"],
+                    n=2, n_reason="test", margin=1.0, margin_reason="test",
+                    decide=lambda summary, per_seed: rule["verdict"], judge=lambda per_seed: {"verdict": rule["verdict"]})
+    monkeypatch.setitem(R._REGISTRY, claim.name, claim)
+    monkeypatch.setattr(R, "uncommitted_files", lambda: [])
+    out = tmp_path / f"{claim.name}.json"
+    made = R.run_claim(claim.name, 2, out, progress=False)
+    assert made["verdict"] == "inconclusive"
+    rule["verdict"] = "reproduced"  # the rule's computation was fixed
+    with pytest.raises(ValueError, match="reason"):
+        R.rejudge(claim.name, " ", out)
+    monkeypatch.setattr(R, "uncommitted_files", lambda: ["gantutor/stats.py"])
+    with pytest.raises(R.DirtyTree, match="gantutor/stats.py"):  # the deciding code must be committed
+        R.rejudge(claim.name, "fixed", out)
+    monkeypatch.setattr(R, "uncommitted_files", lambda: [])
+    again = R.rejudge(claim.name, "exact test: groups in columns", out)
+    on_disk = json.loads(out.read_text())
+    assert on_disk["verdict"] == "reproduced" == again["verdict"] and on_disk["decision"] == {"verdict": "reproduced"}
+    assert on_disk["per_seed"] == made["per_seed"] and on_disk["commit"] == made["commit"]  # runs and provenance kept
+    (log,) = on_disk["rejudged"]
+    assert log["reason"] == "exact test: groups in columns" and log["verdict_before"] == "inconclusive"
+    assert log["decision_before"] == {"verdict": "inconclusive"}

@@ -605,6 +605,38 @@ def write_table(readme: str | os.PathLike) -> bool:
 # --------------------------------------------------------------------------- command line
 
 
+def rejudge(name: str, reason: str, path: str | os.PathLike | None = None) -> dict[str, Any]:
+    """Decide a committed result again with the rule's current code, keeping every run as recorded.
+
+    For a fix in how the rule *computes* (e.g. a test statistic), never for a change of the rule,
+    its n or its margin (those need new runs). The runs (``per_seed``) are not touched; ``summary``,
+    ``decision`` and ``verdict`` are recomputed, and ``rejudged`` keeps a record of each time this
+    was done: the commit of the code that decided, when, why, and the verdict and decision before.
+    Needs a clean tree (the deciding code must be a commit). Returns the new result.
+    """
+    claim = get_claim(name)
+    if not reason or not reason.strip():
+        raise ValueError("rejudge needs a reason (what was wrong in the computation, and the fixing commit)")
+    check_clean()
+    path = Path(path) if path is not None else RESULTS_DIR / f"{name}.json"
+    if not path.exists():
+        raise FileNotFoundError(f"{path} not found: nothing to rejudge")
+    result = json.loads(path.read_text())
+    if result.get("claim") != name:
+        raise ValueError(f"{path} holds claim {result.get('claim')!r}, not {name!r}")
+    if old_rules(result):
+        raise ValueError(f"{path} was made under the old rules: rerun it instead of rejudging it")
+    per_seed = result["per_seed"]
+    before = {"verdict": result["verdict"], "decision": result.get("decision")}
+    result["summary"] = summarize(per_seed)
+    result["decision"] = claim.judge(per_seed) if claim.judge is not None else None
+    result["verdict"] = claim.decide(result["summary"], per_seed)
+    result.setdefault("rejudged", []).append({"commit": _commit(), "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                                              "reason": reason.strip(), **{f"{k}_before": v for k, v in before.items()}})
+    write_json(path, result)
+    return result
+
+
 def add_arguments(p) -> None:
     """The ``reproduce`` subcommand's arguments (``python -m gantutor reproduce …``)."""
     p.add_argument("name", nargs="?", help="the claim to run (see --list)")
@@ -621,6 +653,9 @@ def add_arguments(p) -> None:
     p.add_argument("--allow-dirty", action="store_true",
                    help="run a full claim on a tree with uncommitted files anyway (the result is marked exploratory)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar (for logs)")
+    p.add_argument("--rejudge", default=None, metavar="REASON",
+                   help="decide results/NAME.json again with the rule's current code (after a fix in how it computes, "
+                        "never a change of rule, n or margin); the runs are kept, the file records the reason")
 
 
 def list_text() -> str:
@@ -651,6 +686,16 @@ def cli(args) -> int:
     except ValueError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
+    if getattr(args, "rejudge", None):
+        try:
+            result = rejudge(args.name, args.rejudge, args.out)
+        except (DirtyTree, ValueError, FileNotFoundError) as err:
+            print(f"error: {err}", file=sys.stderr)
+            return 2
+        last = result["rejudged"][-1]
+        print(f"rejudged at {last['commit']}: {last['verdict_before']} → {result['verdict']}")
+        print(verdict_line(result))
+        return 0
     from ..device import is_smoke
 
     out = args.out
