@@ -18,7 +18,8 @@ What happens, in order:
    the README's overview and claims; one solutions page per lesson (each solution behind a toggle).
 4. **Sphinx** (MyST-NB with ``nb_execution_mode = "off"``, sphinx-book-theme; ``site/conf.py``) writes
    ``_build/site/`` with a mode-and-commit banner on every page and Sphinx's offline search.
-5. **Slides** (``slides``): nbconvert's reveal.js exporter over the same merged notebooks, with
+5. **Slides** (``slides``): the same merged notebooks with the slide rules of ``lecture_metadata.py``, laid
+   out by ``site/deck.py`` so that every slide fits a 1280×720 stage, through nbconvert's reveal.js exporter with
    ``site/templates/gantutor_slides`` pointing every script at the site's own copies:
    ``_build/site/slides/NN_topic.slides.html``.
 
@@ -47,6 +48,9 @@ sys.path.insert(0, str(ROOT / "tests"))
 import notebook_client as nc  # noqa: E402  (the runner the tests use)
 
 import nbformat  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import lecture_metadata as lm  # noqa: E402  (the slide rules and the Colab cell)
 
 BUILD = ROOT / "_build"
 SITE = BUILD / "site"
@@ -373,92 +377,23 @@ def sphinx(mode: str, repo: dict, npm: dict[str, Path]) -> None:
 # ------------------------------------------------------------------ 5. slides
 
 
-HIDE_INPUT_LINES = 15  # in a deck, a drawing cell longer than this shows its figure only
-DECK_CHARS = 650  # about what a 1280×720 slide holds in the deck's font
-
-
-def split_markdown(text: str, budget: int) -> list[str]:
-    """``text`` cut between paragraphs into pieces of about ``budget`` characters; never inside a
-    ``$$`` block, a code fence or a list/table run (lines that follow without a blank line stay together)."""
-    blocks, current, in_math, in_fence = [], [], False, False
-    for line in text.split("\n"):
-        stripped = line.strip()
-        if stripped.startswith("```"):
-            in_fence = not in_fence
-        if not in_fence and stripped.count("$$") % 2 == 1:
-            in_math = not in_math
-        if not stripped and not in_math and not in_fence and current:
-            blocks.append("\n".join(current))
-            current = []
-        elif stripped or current:
-            current.append(line)
-    if current:
-        blocks.append("\n".join(current))
-    blocks = [part for block in blocks for part in _split_list(block, budget)]
-    pieces, piece = [], ""
-    for block in blocks:
-        if piece and len(piece) + len(block) > budget:
-            pieces.append(piece)
-            piece = block
-        else:
-            piece = f"{piece}\n\n{block}" if piece else block
-    if piece:
-        pieces.append(piece)
-    return pieces or [text]
-
-
-_ITEM = re.compile(r"^(?:[*+-]|\d+\.)\s")
-
-
-def _split_list(block: str, budget: int) -> list[str]:
-    """A bullet or numbered list longer than ``budget`` cut between its top-level items (a long
-    "What you will learn" list ran past the bottom of a 1280×720 slide); anything else unchanged."""
-    lines = block.split("\n")
-    if len(block) <= budget or not _ITEM.match(lines[0]):
-        return [block]
-    items: list[list[str]] = []
-    for line in lines:
-        if _ITEM.match(line) or not items:
-            items.append([line])
-        else:
-            items[-1].append(line)  # an item's continuation lines and nested items stay with it
-    parts, part = [], []
-    for item in items:
-        text = "\n".join(item)
-        if part and len("\n".join(part)) + len(text) > budget:
-            parts.append("\n".join(part))
-            part = []
-        part.append(text)
-    parts.append("\n".join(part))
-    return parts
+HIDE_INPUT_LINES = 15  # in a deck, a drawing cell longer than this shows its figure only (when it drew one)
 
 
 def deck_notebook(nb: nbformat.NotebookNode, stem: str) -> nbformat.NotebookNode:
-    """The lesson as a deck: the slide rules of lecture_metadata.py (a cell's own slide_manual type is kept);
-    long drawing cells show their figure without the code; the Colab cell is left out."""
-    sys.path.insert(0, str(HERE))
-    import lecture_metadata as lm
+    """The lesson as a deck: the slide rules of lecture_metadata.py (a cell's own slide_manual type is kept),
+    the Colab cell left out, long drawing cells showing their figure without the code; then deck.layout cuts
+    and moves cells so that every slide fits a 1280×720 stage (its docstring has the rules)."""
+    import deck
 
     lm.apply(nb, stem)
     nb.cells = [c for c in nb.cells if c.get("metadata", {}).get("gantutor", {}).get("role") != lm.COLAB_ROLE]
-    cells = []
-    for cell in nb.cells:  # a long text (a derivation) goes on several slides, split between paragraphs
-        if cell.cell_type == "markdown" and len(cell.source) > lm.LONG_MD_CHARS:
-            for i, chunk in enumerate(split_markdown(cell.source, DECK_CHARS)):
-                part = copy.deepcopy(cell)
-                part.source = chunk
-                if i:
-                    part.pop("id", None)
-                    part.metadata.setdefault("slideshow", {})["slide_type"] = "subslide"
-                cells.append(part)
-        else:
-            cells.append(cell)
-    nb.cells = cells
     for cell in nb.cells:
         kind = cell.metadata.get("slideshow", {}).get("slide_type")
-        if cell.cell_type == "code" and kind == "subslide" and len(lm._code_lines(cell.source)) > HIDE_INPUT_LINES:
-            cell.metadata.setdefault("tags", []).append("gantutor-deck-hide-input")
-    return nb
+        if (cell.cell_type == "code" and kind == "subslide" and cell.get("outputs")
+                and len(lm._code_lines(cell.source)) > HIDE_INPUT_LINES):
+            cell.metadata.setdefault("tags", []).append(deck.HIDE_TAG)
+    return deck.layout(nb)
 
 
 def slides(books: dict[str, nbformat.NotebookNode], npm: dict[str, Path]) -> list[Path]:

@@ -16,7 +16,10 @@ Slide rules (``cell.metadata.slideshow.slide_type``), made for a 45-minute lectu
 * a cell of checks only (every line ``verify(...)``) → ``notes`` (the ✔ lines for the speaker);
 * a code cell that draws (``plt.show``, ``show_images``, a ``plot_*`` helper, a widget) → ``subslide``:
   one figure per slide;
-* any other code cell → ``-`` (it follows the slide before it).
+* any other code cell → ``-`` (it follows the slide before it);
+* a slide is never a heading alone: the cell after a markdown cell that is only a heading continues its
+  slide (``-`` where the rules above said ``subslide``), and a heading-only cell with nothing shown before
+  the next ``slide`` (e.g. "## Setup" over the skipped imports) → ``skip``.
 
 A cell whose ``metadata.gantutor.slide_manual`` is true keeps the slide type it has: that is how
 a lecturer overrides a rule for one cell.
@@ -172,7 +175,34 @@ def apply(nb, stem: str, repo: str = DEFAULT_REPO, ref: str | None = None) -> bo
             meta.setdefault("slideshow", {})["slide_type"] = kind
         after_figure = cell.cell_type == "code" and kind == "subslide" or (after_figure and cell.cell_type == "markdown"
                                                                            and kind == "fragment")
+    _no_heading_alone(nb.cells)
     return nbformat.writes(nb) != before
+
+
+def heading_only(cell) -> bool:
+    """A markdown cell that is one heading line and nothing else."""
+    src = cell.source.strip() if cell.cell_type == "markdown" else ""
+    return _heading_level(src) is not None and "\n" not in src
+
+
+def _no_heading_alone(cells) -> None:
+    """The last rule of the module docstring, over the slide types set by ``slide_type``."""
+    def kind(c):
+        return c.metadata.get("slideshow", {}).get("slide_type", "-")
+
+    def manual(c):
+        return c.metadata.get("gantutor", {}).get("slide_manual")
+
+    title = next((i for i, c in enumerate(cells) if c.cell_type == "markdown"), None)
+    for i in reversed(range(len(cells))):  # from the end: a skipped heading is no longer "the next slide"
+        cell = cells[i]
+        if not heading_only(cell) or kind(cell) not in ("slide", "subslide") or manual(cell):
+            continue
+        nxt = next((c for c in cells[i + 1:] if kind(c) not in ("skip", "notes")), None)
+        if nxt is not None and kind(nxt) == "subslide" and not manual(nxt):
+            nxt.metadata["slideshow"]["slide_type"] = "-"
+        elif (nxt is None or kind(nxt) == "slide") and i != title:  # the lesson's title is never skipped
+            cell.metadata["slideshow"]["slide_type"] = "skip"
 
 
 def main(argv=None) -> int:
