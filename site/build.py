@@ -280,14 +280,18 @@ def readme_sections() -> dict[str, str]:
     return sections
 
 
+TITLE_FORM = "NN · Topic"  # every lesson's first heading: its page title, sidebar entry and first slide
+
+
 def lesson_title(stem: str) -> str:
-    """The lesson's first heading (its page title)."""
+    """The lesson's first heading, which must read "NN · Topic" with NN the notebook's number."""
     nb = nbformat.read(NOTEBOOKS / f"{stem}.ipynb", as_version=4)
-    for cell in nb.cells:
-        m = re.search(r"^#\s+(.+)$", cell.source, flags=re.M) if cell.cell_type == "markdown" else None
-        if m:
-            return m.group(1).strip()
-    return stem
+    first = next((c for c in nb.cells if c.cell_type == "markdown"), None)
+    m = re.match(r"#\s+(.+)", first.source.strip()) if first is not None else None
+    if not m or not m.group(1).startswith(f"{stem[:2]} · "):
+        raise SystemExit(f"notebooks/{stem}.ipynb: the first cell must start with a title '# {stem[:2]} · Topic' "
+                         f"(the form every lesson's title follows: {TITLE_FORM}); found {first.source[:80]!r}")
+    return m.group(1).strip()
 
 
 def stage_pages(repo: dict, mode: str) -> None:
@@ -338,7 +342,7 @@ def stage_solutions(stems: list[str]) -> list[str]:
         exercises = by_lesson.get(stem[:2], [])
         if not exercises:
             continue
-        lines = [f"# Solutions: lesson {stem}", "",
+        lines = [f"# Solutions: {lesson_title(stem)}", "",
                  "Try each exercise in the lesson first: `check_answer(key, answer)` checks it and `hint(key)` "
                  "gives a hint. Each reference solution is behind a toggle.", ""]
         for ex in exercises:

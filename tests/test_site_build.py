@@ -1,5 +1,5 @@
-"""The website's helpers without building it: slide rules, the deck layout, the Colab cell, ipywidgets support
-lines."""
+"""The website's helpers without building it: slide rules, the deck layout, lesson titles, the Colab cell,
+ipywidgets support lines."""
 
 from __future__ import annotations
 
@@ -240,6 +240,24 @@ def test_deck_layout_keeps_every_slide_within_the_stage():
     # every cell id stays unique (nbformat validates them)
     ids = [c.get("id") for c in nb.cells]
     assert len(ids) == len(set(ids))
+
+
+def test_lesson_titles_follow_one_form(tmp_path, monkeypatch):
+    """Every lesson's first heading reads "NN · Topic": it is the page title, the sidebar entry and the first slide;
+    the site build refuses a lesson whose title does not."""
+    import build
+
+    for path in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
+        first = next(c for c in nbformat.read(path, as_version=4).cells if c.cell_type == "markdown")
+        title = first.source.split("\n")[0]
+        assert title.startswith(f"# {path.stem[:2]} · ") and len(title) > 7, f"{path.name}: {title!r}"
+        assert build.lesson_title(path.stem) == title[2:]
+    nb = nbformat.read(ROOT / "notebooks" / "02_lsgan.ipynb", as_version=4)
+    nb.cells[0].source = nb.cells[0].source.replace("# 02 · ", "# Lesson 02 — ", 1)
+    nbformat.write(nb, tmp_path / "02_lsgan.ipynb")
+    monkeypatch.setattr(build, "NOTEBOOKS", tmp_path)
+    with pytest.raises(SystemExit, match="NN · Topic"):
+        build.lesson_title("02_lsgan")
 
 
 def test_notebooks_carry_the_current_slide_metadata():

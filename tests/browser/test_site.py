@@ -12,7 +12,8 @@ request is aborted and recorded, and a page that made one fails. Per lesson page
 
 each deck ``slides/NN_topic.slides.html`` has several slides and reveal.js runs, and on a 1280×720
 projector every slide and sub-slide fits: nothing past the stage's bottom or right edge, nothing cut off
-inside a box that clips or scrolls, no slide that is a heading alone (``site/deck.py`` lays the decks out). Pictures
+inside a box that clips or scrolls, no slide that is a heading alone (``site/deck.py`` lays the decks out);
+every lesson's title reads "NN · Topic" in the sidebar, on its page and on its deck's first slide. Pictures
 of each page and of each deck's first slides go to ``browser-screenshots/site/`` (kept by CI), with
 ``decks.json``: the slides of every deck and how far down each one reaches.
 """
@@ -311,3 +312,33 @@ def test_deck_fits_the_projector(projector, site, shots, stem):
                      + "\n".join(f"  slide {s['slide']}: {'; '.join(s['problems'])} | {s['text'][:70]}" for s in bad))
     assert not page.errors, f"{stem} deck: JavaScript errors {page.errors[:3]}"
 
+
+TITLE = re.compile(r"^(\d\d) · \S")
+
+
+def test_lesson_titles_share_one_form(page, site):
+    """The sidebar, each lesson page and each deck's first slide give the lesson's title as "NN · Topic"."""
+    page.goto(site + "/index.html")
+    _settle(page)
+    nav = page.eval_on_selector_all("nav a[href*='lessons/']", "els => els.map(e => [e.getAttribute('href'), e.innerText.trim()])")
+    titles = {}
+    for href, text in nav:
+        stem = re.search(r"lessons/(\d\d_[a-z0-9_]+)\.html", href)
+        if stem:
+            titles.setdefault(stem.group(1), text)
+    problems = [f"sidebar: {s} missing" for s in LESSONS if s not in titles]
+    for stem, title in titles.items():
+        m = TITLE.match(title)
+        if not m or m.group(1) != stem[:2]:
+            problems.append(f"sidebar: {stem} is titled {title!r}")
+        page.goto(f"{site}/lessons/{stem}.html")
+        h1 = page.locator("main h1").first.inner_text().replace("¶", "").strip()
+        if h1 != title:
+            problems.append(f"page {stem}: first heading {h1!r}, sidebar {title!r}")
+        page.goto(f"{site}/slides/{stem}.slides.html")
+        page.wait_for_function("() => window.gantutorReveal && window.gantutorReveal.isReady()", timeout=120_000)
+        first = page.evaluate("() => { const h = window.gantutorReveal.getSlides()[0].querySelector('h1');"
+                              " return h ? h.textContent.replace('¶', '').trim() : ''; }")
+        if first != title:
+            problems.append(f"deck {stem}: first slide's title {first!r}, sidebar {title!r}")
+    assert not problems, "\n".join(problems)
