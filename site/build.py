@@ -50,7 +50,7 @@ import notebook_client as nc  # noqa: E402  (the runner the tests use)
 import nbformat  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import lecture_metadata as lm  # noqa: E402  (the slide rules and the Colab cell)
+import lecture_metadata as lm  # noqa: E402  (slide rules, Colab cell, the repository URL)
 
 BUILD = ROOT / "_build"
 SITE = BUILD / "site"
@@ -69,7 +69,6 @@ NPM_PACKAGES = {
 }
 # lessons that ask for a GPU runtime on Colab (their image trainings)
 GPU_LESSONS = ("06_", "07_")
-DEFAULT_REPO = "https://github.com/gantutor/gantutor"
 HTML_MANAGER = "@jupyter-widgets/html-manager/dist"
 
 
@@ -88,17 +87,14 @@ def git(*args: str) -> str:
 
 
 def repo_info() -> dict:
-    """Repository URL (GANTUTOR_REPO_URL, else git's origin, else a default), the ref pages link to, the commit."""
-    origin = git("remote", "get-url", "origin")
-    m = re.match(r"git@github\.com:(.+?)(\.git)?$", origin)
-    if m:
-        origin = f"https://github.com/{m.group(1)}"
-    origin = origin.removesuffix(".git").rstrip("/")
-    # a clone of a local folder has a path as its origin: launch and source links need a web address
-    # (host/owner/repo: the theme splits it into three), so such an origin is not used
-    if not re.match(r"https?://[^/]+/[^/]+/[^/]+$", origin):
-        origin = ""
-    url = (os.environ.get("GANTUTOR_REPO_URL") or origin or DEFAULT_REPO).removesuffix(".git").rstrip("/")
+    """The repository the site links to (``lecture_metadata.repo_url()``: GANTUTOR_REPO_URL, else pyproject.toml's
+    ``[project.urls] Repository``, the one setting the lessons' Colab cells use too), the ref pages link to (GANTUTOR_REF,
+    else the tag on HEAD, else the commit) and the commit."""
+    url = lm.repo_url()
+    # the book theme splits the repository URL into host/owner/repo (a path or a bare host fails the build)
+    if not re.match(r"https?://[^/]+/[^/]+/[^/]+$", url):
+        raise SystemExit(f"the repository URL {url!r} is not a web address of the form https://host/owner/repo "
+                         "(pyproject.toml's [project.urls] Repository, or GANTUTOR_REPO_URL)")
     commit = git("rev-parse", "HEAD") or "unknown"
     dirty = bool(git("status", "--porcelain", "--untracked-files=no"))
     tag = git("describe", "--tags", "--exact-match", "HEAD")
@@ -440,8 +436,14 @@ def main(argv=None) -> None:
     args = ap.parse_args(argv)
     start, cpu0 = time.perf_counter(), time.process_time()
     repo = repo_info()
-    if repo["url"] == DEFAULT_REPO and not os.environ.get("GANTUTOR_REPO_URL"):
-        log(f"note: git's 'origin' is not a web address (or there is none); launch links use {DEFAULT_REPO} (set GANTUTOR_REPO_URL)")
+    log(f"repository {repo['url']} at {repo['ref'][:12]} (pyproject.toml's [project.urls] Repository"
+        + (", overridden by GANTUTOR_REPO_URL)" if os.environ.get("GANTUTOR_REPO_URL") else ")"))
+    for path in lessons():  # the Colab cell a learner runs installs from the repository the site links to
+        nb = nbformat.read(path, as_version=4)
+        cells = [c for c in nb.cells if c.get("metadata", {}).get("gantutor", {}).get("role") == lm.COLAB_ROLE]
+        if cells and f"git+{repo['url']}@" not in cells[0].source:
+            log(f"WARNING: {path.name}'s Colab cell installs from another repository than {repo['url']} "
+                "(run `make lecture-metadata` and commit, or unset GANTUTOR_REPO_URL)")
     npm = fetch_npm()
     runs = args.runs or (None if args.mode == "smoke" else str(ROOT / "runs"))
     copies, info = executed_lessons(args.mode, runs, args.stale_ok, args.require_cached)

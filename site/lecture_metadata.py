@@ -3,6 +3,7 @@
     python site/lecture_metadata.py                       # all notebooks/NN_*.ipynb, in place
     python site/lecture_metadata.py --check               # exit 1 if a notebook would change (CI)
     python site/lecture_metadata.py --ref v0.2.0 FILE...  # the tag/commit the Colab cell installs
+    python site/lecture_metadata.py --repo URL            # the repository it installs from (default: repo_url())
 
 Slide rules (``cell.metadata.slideshow.slide_type``), made for a 45-minute lecture on a
 1280×720 projector (``make slides`` turns them into reveal.js decks):
@@ -26,7 +27,8 @@ a lecturer overrides a rule for one cell.
 
 The Colab cell (``metadata.gantutor.role == "colab-install"``, id ``colab-install``) is the first
 code cell, right after the opening markdown cell. On Colab only (``google.colab`` imported; or
-``GANTUTOR_COLAB=1`` for tests) it pip-installs gantutor from the repository at ``--ref`` without
+``GANTUTOR_COLAB=1`` for tests) it pip-installs gantutor from the repository (``repo_url()``: pyproject.toml's
+``[project.urls] Repository``, the setting the website's links use too) at ``--ref`` without
 touching Colab's own torch / ipywidgets, installs what else is missing, says what ipywidgets 7
 cannot show, and in lessons 06–07 asks for a GPU runtime. Elsewhere it does nothing.
 """
@@ -35,6 +37,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import os
 import re
 import sys
 import tomllib
@@ -50,7 +53,14 @@ FIGURE_CODE = re.compile(r"plt\.show\(|show_images\(|\bplot_\w+\(|interact\(|Exp
 EXERCISE_CODE = re.compile(r"\b(check_answer|hint|show_solution)\(")
 GPU_LESSONS = ("06_", "07_")
 COLAB_ROLE = "colab-install"
-DEFAULT_REPO = "https://github.com/gantutor/gantutor"
+
+
+def repo_url() -> str:
+    """The repository the course is published from: ``GANTUTOR_REPO_URL`` when set (one build, e.g. a fork),
+    else pyproject.toml's ``[project.urls] Repository`` (the committed setting; CONTRIBUTING.md, "Publishing")."""
+    data = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    url = os.environ.get("GANTUTOR_REPO_URL") or data["project"]["urls"]["Repository"]
+    return url.strip().removesuffix(".git").rstrip("/")
 
 
 def default_ref() -> str:
@@ -148,8 +158,9 @@ def slide_type(cell, index: int, first_code: bool, after_figure: bool) -> str:
     return "-"
 
 
-def apply(nb, stem: str, repo: str = DEFAULT_REPO, ref: str | None = None) -> bool:
+def apply(nb, stem: str, repo: str | None = None, ref: str | None = None) -> bool:
     """Set the Colab cell and every cell's slide type in ``nb``; True when something changed."""
+    repo = (repo or repo_url()).rstrip("/")
     ref = ref or default_ref()
     before = nbformat.writes(nb)
     colab = [i for i, c in enumerate(nb.cells) if c.get("metadata", {}).get("gantutor", {}).get("role") == COLAB_ROLE]
@@ -209,14 +220,15 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("notebooks", nargs="*", type=Path)
     ap.add_argument("--ref", default=None, help="tag or commit the Colab cell installs (default: v<version>)")
-    ap.add_argument("--repo", default=DEFAULT_REPO, help=f"repository URL (default {DEFAULT_REPO})")
+    ap.add_argument("--repo", default=None, help="repository URL (default: GANTUTOR_REPO_URL, else pyproject.toml's "
+                    "[project.urls] Repository)")
     ap.add_argument("--check", action="store_true", help="change nothing; exit 1 if a notebook would change")
     args = ap.parse_args(argv)
     paths = args.notebooks or sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
     changed = []
     for path in paths:
         nb = nbformat.read(path, as_version=4)
-        if apply(nb, path.stem, args.repo.rstrip("/"), args.ref):
+        if apply(nb, path.stem, args.repo, args.ref):
             changed.append(path)
             if not args.check:
                 nbformat.write(nb, path)

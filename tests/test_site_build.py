@@ -1,5 +1,5 @@
-"""The website's helpers without building it: slide rules, the deck layout, lesson titles, the Colab cell,
-ipywidgets support lines."""
+"""The website's helpers without building it: slide rules, the deck layout, lesson titles, the repository URL,
+the Colab cell, ipywidgets support lines."""
 
 from __future__ import annotations
 
@@ -58,7 +58,7 @@ def test_idempotent_keeps_manual_overrides_and_one_colab_cell():
     assert not lm.apply(nb, "06_demo", ref="abc123")  # a second run changes nothing
     nb.cells[5].metadata["slideshow"]["slide_type"] = "slide"
     nb.cells[5].metadata["gantutor"] = {"slide_manual": True}
-    stray = lm._colab_cell("06_demo", lm.DEFAULT_REPO, "old")
+    stray = lm._colab_cell("06_demo", lm.repo_url(), "old")
     stray.id = "stray-copy"
     nb.cells.insert(3, stray)  # a stray second copy
     lm.apply(nb, "06_demo", ref="def456")
@@ -260,6 +260,34 @@ def test_lesson_titles_follow_one_form(tmp_path, monkeypatch):
         build.lesson_title("02_lsgan")
 
 
-def test_notebooks_carry_the_current_slide_metadata():
+def test_the_repository_url_is_one_setting(monkeypatch):
+    """pyproject.toml's [project.urls] Repository: the site's links and the lessons' Colab cells; the env var overrides."""
+    import tomllib
+
+    import build
+
+    setting = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["urls"]["Repository"]
+    monkeypatch.delenv("GANTUTOR_REPO_URL", raising=False)
+    assert lm.repo_url() == build.repo_info()["url"] == setting
+    for path in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
+        colab = next(c for c in nbformat.read(path, as_version=4).cells
+                     if c.get("metadata", {}).get("gantutor", {}).get("role") == lm.COLAB_ROLE)
+        assert f"git+{setting}@" in colab.source, path.name
+    monkeypatch.setenv("GANTUTOR_REPO_URL", "https://github.com/someone/fork.git")
+    info = build.repo_info()
+    assert info["url"] == "https://github.com/someone/fork" and info["github"] == "someone/fork"
+    links = build.launch_links("01_minimax", info)
+    assert links["colab"].startswith("https://colab.research.google.com/github/someone/fork/blob/")
+    assert links["binder"].startswith("https://mybinder.org/v2/gh/someone/fork/")
+    nb = small_lesson()
+    lm.apply(nb, "99_demo", ref="v0")
+    assert "git+https://github.com/someone/fork@v0" in nb.cells[1].source
+    monkeypatch.setenv("GANTUTOR_REPO_URL", "/home/me/gantutor")  # a path is no address to link to
+    with pytest.raises(SystemExit, match="https://host/owner/repo"):
+        build.repo_info()
+
+
+def test_notebooks_carry_the_current_slide_metadata(monkeypatch):
     """make lecture-metadata has been run after the last change to the rules or the lessons' structure."""
+    monkeypatch.delenv("GANTUTOR_REPO_URL", raising=False)
     assert lm.main(["--check"]) == 0
