@@ -18,7 +18,8 @@ What happens, in order:
    the README's overview and claims; one solutions page per lesson (each solution behind a toggle).
 4. **Sphinx** (MyST-NB with ``nb_execution_mode = "off"``, sphinx-book-theme; ``site/conf.py``) writes
    ``_build/site/`` with a mode-and-commit banner on every page and Sphinx's offline search.
-5. **Slides** (``slides``): nbconvert's reveal.js exporter over the same merged notebooks, with
+5. **Slides** (``slides``): the same merged notebooks with the slide rules of ``lecture_metadata.py``, laid
+   out by ``site/deck.py`` so that every slide fits a 1280×720 stage, through nbconvert's reveal.js exporter with
    ``site/templates/gantutor_slides`` pointing every script at the site's own copies:
    ``_build/site/slides/NN_topic.slides.html``.
 
@@ -48,6 +49,9 @@ import notebook_client as nc  # noqa: E402  (the runner the tests use)
 
 import nbformat  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import lecture_metadata as lm  # noqa: E402  (slide rules, Colab cell, the repository URL)
+
 BUILD = ROOT / "_build"
 SITE = BUILD / "site"
 SRC = BUILD / "site-src"
@@ -65,7 +69,6 @@ NPM_PACKAGES = {
 }
 # lessons that ask for a GPU runtime on Colab (their image trainings)
 GPU_LESSONS = ("06_", "07_")
-DEFAULT_REPO = "https://github.com/gantutor/gantutor"
 HTML_MANAGER = "@jupyter-widgets/html-manager/dist"
 
 
@@ -84,17 +87,14 @@ def git(*args: str) -> str:
 
 
 def repo_info() -> dict:
-    """Repository URL (GANTUTOR_REPO_URL, else git's origin, else a default), the ref pages link to, the commit."""
-    origin = git("remote", "get-url", "origin")
-    m = re.match(r"git@github\.com:(.+?)(\.git)?$", origin)
-    if m:
-        origin = f"https://github.com/{m.group(1)}"
-    origin = origin.removesuffix(".git").rstrip("/")
-    # a clone of a local folder has a path as its origin: launch and source links need a web address
-    # (host/owner/repo: the theme splits it into three), so such an origin is not used
-    if not re.match(r"https?://[^/]+/[^/]+/[^/]+$", origin):
-        origin = ""
-    url = (os.environ.get("GANTUTOR_REPO_URL") or origin or DEFAULT_REPO).removesuffix(".git").rstrip("/")
+    """The repository the site links to (``lecture_metadata.repo_url()``: GANTUTOR_REPO_URL, else pyproject.toml's
+    ``[project.urls] Repository``, the one setting the lessons' Colab cells use too), the ref pages link to (GANTUTOR_REF,
+    else the tag on HEAD, else the commit) and the commit."""
+    url = lm.repo_url()
+    # the book theme splits the repository URL into host/owner/repo (a path or a bare host fails the build)
+    if not re.match(r"https?://[^/]+/[^/]+/[^/]+$", url):
+        raise SystemExit(f"the repository URL {url!r} is not a web address of the form https://host/owner/repo "
+                         "(pyproject.toml's [project.urls] Repository, or GANTUTOR_REPO_URL)")
     commit = git("rev-parse", "HEAD") or "unknown"
     dirty = bool(git("status", "--porcelain", "--untracked-files=no"))
     tag = git("describe", "--tags", "--exact-match", "HEAD")
@@ -276,14 +276,18 @@ def readme_sections() -> dict[str, str]:
     return sections
 
 
+TITLE_FORM = "NN · Topic"  # every lesson's first heading: its page title, sidebar entry and first slide
+
+
 def lesson_title(stem: str) -> str:
-    """The lesson's first heading (its page title)."""
+    """The lesson's first heading, which must read "NN · Topic" with NN the notebook's number."""
     nb = nbformat.read(NOTEBOOKS / f"{stem}.ipynb", as_version=4)
-    for cell in nb.cells:
-        m = re.search(r"^#\s+(.+)$", cell.source, flags=re.M) if cell.cell_type == "markdown" else None
-        if m:
-            return m.group(1).strip()
-    return stem
+    first = next((c for c in nb.cells if c.cell_type == "markdown"), None)
+    m = re.match(r"#\s+(.+)", first.source.strip()) if first is not None else None
+    if not m or not m.group(1).startswith(f"{stem[:2]} · "):
+        raise SystemExit(f"notebooks/{stem}.ipynb: the first cell must start with a title '# {stem[:2]} · Topic' "
+                         f"(the form every lesson's title follows: {TITLE_FORM}); found {first.source[:80]!r}")
+    return m.group(1).strip()
 
 
 def stage_pages(repo: dict, mode: str) -> None:
@@ -334,7 +338,7 @@ def stage_solutions(stems: list[str]) -> list[str]:
         exercises = by_lesson.get(stem[:2], [])
         if not exercises:
             continue
-        lines = [f"# Solutions: lesson {stem}", "",
+        lines = [f"# Solutions: {lesson_title(stem)}", "",
                  "Try each exercise in the lesson first: `check_answer(key, answer)` checks it and `hint(key)` "
                  "gives a hint. Each reference solution is behind a toggle.", ""]
         for ex in exercises:
@@ -373,92 +377,23 @@ def sphinx(mode: str, repo: dict, npm: dict[str, Path]) -> None:
 # ------------------------------------------------------------------ 5. slides
 
 
-HIDE_INPUT_LINES = 15  # in a deck, a drawing cell longer than this shows its figure only
-DECK_CHARS = 650  # about what a 1280×720 slide holds in the deck's font
-
-
-def split_markdown(text: str, budget: int) -> list[str]:
-    """``text`` cut between paragraphs into pieces of about ``budget`` characters; never inside a
-    ``$$`` block, a code fence or a list/table run (lines that follow without a blank line stay together)."""
-    blocks, current, in_math, in_fence = [], [], False, False
-    for line in text.split("\n"):
-        stripped = line.strip()
-        if stripped.startswith("```"):
-            in_fence = not in_fence
-        if not in_fence and stripped.count("$$") % 2 == 1:
-            in_math = not in_math
-        if not stripped and not in_math and not in_fence and current:
-            blocks.append("\n".join(current))
-            current = []
-        elif stripped or current:
-            current.append(line)
-    if current:
-        blocks.append("\n".join(current))
-    blocks = [part for block in blocks for part in _split_list(block, budget)]
-    pieces, piece = [], ""
-    for block in blocks:
-        if piece and len(piece) + len(block) > budget:
-            pieces.append(piece)
-            piece = block
-        else:
-            piece = f"{piece}\n\n{block}" if piece else block
-    if piece:
-        pieces.append(piece)
-    return pieces or [text]
-
-
-_ITEM = re.compile(r"^(?:[*+-]|\d+\.)\s")
-
-
-def _split_list(block: str, budget: int) -> list[str]:
-    """A bullet or numbered list longer than ``budget`` cut between its top-level items (a long
-    "What you will learn" list ran past the bottom of a 1280×720 slide); anything else unchanged."""
-    lines = block.split("\n")
-    if len(block) <= budget or not _ITEM.match(lines[0]):
-        return [block]
-    items: list[list[str]] = []
-    for line in lines:
-        if _ITEM.match(line) or not items:
-            items.append([line])
-        else:
-            items[-1].append(line)  # an item's continuation lines and nested items stay with it
-    parts, part = [], []
-    for item in items:
-        text = "\n".join(item)
-        if part and len("\n".join(part)) + len(text) > budget:
-            parts.append("\n".join(part))
-            part = []
-        part.append(text)
-    parts.append("\n".join(part))
-    return parts
+HIDE_INPUT_LINES = 15  # in a deck, a drawing cell longer than this shows its figure only (when it drew one)
 
 
 def deck_notebook(nb: nbformat.NotebookNode, stem: str) -> nbformat.NotebookNode:
-    """The lesson as a deck: the slide rules of lecture_metadata.py (a cell's own slide_manual type is kept);
-    long drawing cells show their figure without the code; the Colab cell is left out."""
-    sys.path.insert(0, str(HERE))
-    import lecture_metadata as lm
+    """The lesson as a deck: the slide rules of lecture_metadata.py (a cell's own slide_manual type is kept),
+    the Colab cell left out, long drawing cells showing their figure without the code; then deck.layout cuts
+    and moves cells so that every slide fits a 1280×720 stage (its docstring has the rules)."""
+    import deck
 
     lm.apply(nb, stem)
     nb.cells = [c for c in nb.cells if c.get("metadata", {}).get("gantutor", {}).get("role") != lm.COLAB_ROLE]
-    cells = []
-    for cell in nb.cells:  # a long text (a derivation) goes on several slides, split between paragraphs
-        if cell.cell_type == "markdown" and len(cell.source) > lm.LONG_MD_CHARS:
-            for i, chunk in enumerate(split_markdown(cell.source, DECK_CHARS)):
-                part = copy.deepcopy(cell)
-                part.source = chunk
-                if i:
-                    part.pop("id", None)
-                    part.metadata.setdefault("slideshow", {})["slide_type"] = "subslide"
-                cells.append(part)
-        else:
-            cells.append(cell)
-    nb.cells = cells
     for cell in nb.cells:
         kind = cell.metadata.get("slideshow", {}).get("slide_type")
-        if cell.cell_type == "code" and kind == "subslide" and len(lm._code_lines(cell.source)) > HIDE_INPUT_LINES:
-            cell.metadata.setdefault("tags", []).append("gantutor-deck-hide-input")
-    return nb
+        if (cell.cell_type == "code" and kind == "subslide" and cell.get("outputs")
+                and len(lm._code_lines(cell.source)) > HIDE_INPUT_LINES):
+            cell.metadata.setdefault("tags", []).append(deck.HIDE_TAG)
+    return deck.layout(nb)
 
 
 def slides(books: dict[str, nbformat.NotebookNode], npm: dict[str, Path]) -> list[Path]:
@@ -501,8 +436,14 @@ def main(argv=None) -> None:
     args = ap.parse_args(argv)
     start, cpu0 = time.perf_counter(), time.process_time()
     repo = repo_info()
-    if repo["url"] == DEFAULT_REPO and not os.environ.get("GANTUTOR_REPO_URL"):
-        log(f"note: git's 'origin' is not a web address (or there is none); launch links use {DEFAULT_REPO} (set GANTUTOR_REPO_URL)")
+    log(f"repository {repo['url']} at {repo['ref'][:12]} (pyproject.toml's [project.urls] Repository"
+        + (", overridden by GANTUTOR_REPO_URL)" if os.environ.get("GANTUTOR_REPO_URL") else ")"))
+    for path in lessons():  # the Colab cell a learner runs installs from the repository the site links to
+        nb = nbformat.read(path, as_version=4)
+        cells = [c for c in nb.cells if c.get("metadata", {}).get("gantutor", {}).get("role") == lm.COLAB_ROLE]
+        if cells and f"git+{repo['url']}@" not in cells[0].source:
+            log(f"WARNING: {path.name}'s Colab cell installs from another repository than {repo['url']} "
+                "(run `make lecture-metadata` and commit, or unset GANTUTOR_REPO_URL)")
     npm = fetch_npm()
     runs = args.runs or (None if args.mode == "smoke" else str(ROOT / "runs"))
     copies, info = executed_lessons(args.mode, runs, args.stale_ok, args.require_cached)

@@ -52,9 +52,12 @@ html_last_updated_fmt = None
 _dirty = " + uncommitted changes" if REPO.get("dirty") else ""
 _what = ("smoke mode: every run shrunk to a few steps; figures and numbers only show that the code runs"
          if MODE == "smoke" else "CPU mode: the runs a laptop CPU does in minutes")
+_commit = f'<code>{REPO.get("short", "?")}</code>'
+if REPO.get("github") and REPO.get("commit", "?") not in ("?", "unknown"):  # the banner links the repository's commit
+    _commit = f'<a href="{REPO["url"]}/commit/{REPO["commit"]}">{_commit}</a>'
 html_theme_options = {
     "announcement": (f'<span class="gantutor-banner">Built in <b>{MODE}</b> mode ({_what}) from commit '
-                     f'<code>{REPO.get("short", "?")}</code>{_dirty}.</span>'),
+                     f'{_commit}{_dirty} of <a href="{REPO.get("url", "")}">{REPO.get("url", "")}</a>.</span>'),
     "repository_url": REPO.get("url", ""),
     "use_repository_button": bool(REPO.get("url")),
     "use_download_button": False,  # each lesson's own launch bar downloads the runnable notebook

@@ -3,6 +3,7 @@
     python site/lecture_metadata.py                       # all notebooks/NN_*.ipynb, in place
     python site/lecture_metadata.py --check               # exit 1 if a notebook would change (CI)
     python site/lecture_metadata.py --ref v0.2.0 FILE...  # the tag/commit the Colab cell installs
+    python site/lecture_metadata.py --repo URL            # the repository it installs from (default: repo_url())
 
 Slide rules (``cell.metadata.slideshow.slide_type``), made for a 45-minute lecture on a
 1280×720 projector (``make slides`` turns them into reveal.js decks):
@@ -16,14 +17,18 @@ Slide rules (``cell.metadata.slideshow.slide_type``), made for a 45-minute lectu
 * a cell of checks only (every line ``verify(...)``) → ``notes`` (the ✔ lines for the speaker);
 * a code cell that draws (``plt.show``, ``show_images``, a ``plot_*`` helper, a widget) → ``subslide``:
   one figure per slide;
-* any other code cell → ``-`` (it follows the slide before it).
+* any other code cell → ``-`` (it follows the slide before it);
+* a slide is never a heading alone: the cell after a markdown cell that is only a heading continues its
+  slide (``-`` where the rules above said ``subslide``), and a heading-only cell with nothing shown before
+  the next ``slide`` (e.g. "## Setup" over the skipped imports) → ``skip``.
 
 A cell whose ``metadata.gantutor.slide_manual`` is true keeps the slide type it has: that is how
 a lecturer overrides a rule for one cell.
 
 The Colab cell (``metadata.gantutor.role == "colab-install"``, id ``colab-install``) is the first
 code cell, right after the opening markdown cell. On Colab only (``google.colab`` imported; or
-``GANTUTOR_COLAB=1`` for tests) it pip-installs gantutor from the repository at ``--ref`` without
+``GANTUTOR_COLAB=1`` for tests) it pip-installs gantutor from the repository (``repo_url()``: pyproject.toml's
+``[project.urls] Repository``, the setting the website's links use too) at ``--ref`` without
 touching Colab's own torch / ipywidgets, installs what else is missing, says what ipywidgets 7
 cannot show, and in lessons 06–07 asks for a GPU runtime. Elsewhere it does nothing.
 """
@@ -32,6 +37,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import os
 import re
 import sys
 import tomllib
@@ -47,7 +53,14 @@ FIGURE_CODE = re.compile(r"plt\.show\(|show_images\(|\bplot_\w+\(|interact\(|Exp
 EXERCISE_CODE = re.compile(r"\b(check_answer|hint|show_solution)\(")
 GPU_LESSONS = ("06_", "07_")
 COLAB_ROLE = "colab-install"
-DEFAULT_REPO = "https://github.com/gantutor/gantutor"
+
+
+def repo_url() -> str:
+    """The repository the course is published from: ``GANTUTOR_REPO_URL`` when set (one build, e.g. a fork),
+    else pyproject.toml's ``[project.urls] Repository`` (the committed setting; CONTRIBUTING.md, "Publishing")."""
+    data = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    url = os.environ.get("GANTUTOR_REPO_URL") or data["project"]["urls"]["Repository"]
+    return url.strip().removesuffix(".git").rstrip("/")
 
 
 def default_ref() -> str:
@@ -145,8 +158,9 @@ def slide_type(cell, index: int, first_code: bool, after_figure: bool) -> str:
     return "-"
 
 
-def apply(nb, stem: str, repo: str = DEFAULT_REPO, ref: str | None = None) -> bool:
+def apply(nb, stem: str, repo: str | None = None, ref: str | None = None) -> bool:
     """Set the Colab cell and every cell's slide type in ``nb``; True when something changed."""
+    repo = (repo or repo_url()).rstrip("/")
     ref = ref or default_ref()
     before = nbformat.writes(nb)
     colab = [i for i, c in enumerate(nb.cells) if c.get("metadata", {}).get("gantutor", {}).get("role") == COLAB_ROLE]
@@ -172,21 +186,49 @@ def apply(nb, stem: str, repo: str = DEFAULT_REPO, ref: str | None = None) -> bo
             meta.setdefault("slideshow", {})["slide_type"] = kind
         after_figure = cell.cell_type == "code" and kind == "subslide" or (after_figure and cell.cell_type == "markdown"
                                                                            and kind == "fragment")
+    _no_heading_alone(nb.cells)
     return nbformat.writes(nb) != before
+
+
+def heading_only(cell) -> bool:
+    """A markdown cell that is one heading line and nothing else."""
+    src = cell.source.strip() if cell.cell_type == "markdown" else ""
+    return _heading_level(src) is not None and "\n" not in src
+
+
+def _no_heading_alone(cells) -> None:
+    """The last rule of the module docstring, over the slide types set by ``slide_type``."""
+    def kind(c):
+        return c.metadata.get("slideshow", {}).get("slide_type", "-")
+
+    def manual(c):
+        return c.metadata.get("gantutor", {}).get("slide_manual")
+
+    title = next((i for i, c in enumerate(cells) if c.cell_type == "markdown"), None)
+    for i in reversed(range(len(cells))):  # from the end: a skipped heading is no longer "the next slide"
+        cell = cells[i]
+        if not heading_only(cell) or kind(cell) not in ("slide", "subslide") or manual(cell):
+            continue
+        nxt = next((c for c in cells[i + 1:] if kind(c) not in ("skip", "notes")), None)
+        if nxt is not None and kind(nxt) == "subslide" and not manual(nxt):
+            nxt.metadata["slideshow"]["slide_type"] = "-"
+        elif (nxt is None or kind(nxt) == "slide") and i != title:  # the lesson's title is never skipped
+            cell.metadata["slideshow"]["slide_type"] = "skip"
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("notebooks", nargs="*", type=Path)
     ap.add_argument("--ref", default=None, help="tag or commit the Colab cell installs (default: v<version>)")
-    ap.add_argument("--repo", default=DEFAULT_REPO, help=f"repository URL (default {DEFAULT_REPO})")
+    ap.add_argument("--repo", default=None, help="repository URL (default: GANTUTOR_REPO_URL, else pyproject.toml's "
+                    "[project.urls] Repository)")
     ap.add_argument("--check", action="store_true", help="change nothing; exit 1 if a notebook would change")
     args = ap.parse_args(argv)
     paths = args.notebooks or sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
     changed = []
     for path in paths:
         nb = nbformat.read(path, as_version=4)
-        if apply(nb, path.stem, args.repo.rstrip("/"), args.ref):
+        if apply(nb, path.stem, args.repo, args.ref):
             changed.append(path)
             if not args.check:
                 nbformat.write(nb, path)

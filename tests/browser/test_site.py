@@ -10,8 +10,12 @@ request is aborted and recorded, and a page that made one fails. Per lesson page
 * launch links right (Colab, Binder, JupyterLab, source point at this lesson) and the download is a
   notebook that parses; the site search finds the lesson by a word of its title;
 
-each deck ``slides/NN_topic.slides.html`` has several slides and reveal.js runs. Pictures of each
-page and of each deck's first slides go to ``browser-screenshots/site/`` (kept by CI).
+each deck ``slides/NN_topic.slides.html`` has several slides and reveal.js runs, and on a 1280×720
+projector every slide and sub-slide fits: nothing past the stage's bottom or right edge, nothing cut off
+inside a box that clips or scrolls, no slide that is a heading alone (``site/deck.py`` lays the decks out);
+every lesson's title reads "NN · Topic" in the sidebar, on its page and on its deck's first slide. Pictures
+of each page and of each deck's first slides go to ``browser-screenshots/site/`` (kept by CI), with
+``decks.json``: the slides of every deck and how far down each one reaches.
 """
 
 from __future__ import annotations
@@ -56,10 +60,9 @@ def shots(screenshots):
     return folder
 
 
-@pytest.fixture
-def page(chromium, site):
+def _site_page(chromium, site, width, height):
     """A page that may load from the site only; ``page.outside`` lists what it tried to fetch elsewhere."""
-    context = chromium.new_context(viewport={"width": 1280, "height": 900}, service_workers="block")
+    context = chromium.new_context(viewport={"width": width, "height": height}, service_workers="block")
     p = context.new_page()
     p.outside, p.errors, p.missing = [], [], []
 
@@ -73,6 +76,20 @@ def page(chromium, site):
     context.route("**/*", route)
     p.on("pageerror", lambda err: p.errors.append(str(err)))
     p.on("response", lambda r: p.missing.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    return context, p
+
+
+@pytest.fixture
+def page(chromium, site):
+    context, p = _site_page(chromium, site, 1280, 900)
+    yield p
+    context.close()
+
+
+@pytest.fixture
+def projector(chromium, site):
+    """A page the size of a 1280×720 projector (the decks' stage)."""
+    context, p = _site_page(chromium, site, 1280, 720)
     yield p
     context.close()
 
@@ -212,3 +229,116 @@ def test_deck_has_slides(page, site, shots, stem):
     assert not page.outside, f"{stem} deck asked outside the site: {sorted(set(page.outside))[:5]}"
     assert not page.errors, f"{stem} deck: JavaScript errors {page.errors[:3]}"
     assert not page.missing, f"{stem} deck: missing files {page.missing[:3]}"
+
+
+# Every slide of a deck, shown in turn as a lecturer would (reveal.js, then the deck's own settle step: MathJax
+# and fitting wide equations/tables); per slide how far its content reaches (stage px, 1280×720) and what is wrong.
+DECK_WALK = """async () => {
+  const R = window.gantutorReveal, W = 1280, H = 720, TOL = 2;
+  const stage = document.querySelector('.reveal .slides');
+  const name = el => `${el.tagName.toLowerCase()}.${(el.className || '').toString().split(' ')[0]}`;
+  const clips = el => { const cs = getComputedStyle(el); return cs.overflowX !== 'visible' || cs.overflowY !== 'visible'; };
+  const out = [];
+  for (const sec of R.getSlides()) {
+    const idx = R.getIndices(sec);
+    R.slide(idx.h, idx.v, -1);
+    await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+    await window.gantutorSettled;
+    const box = stage.getBoundingClientRect(), scale = box.width / W;
+    const inClip = el => { for (let a = el.parentElement; a && a !== sec; a = a.parentElement) if (clips(a)) return true; return false; };
+    let bottom = 0, right = 0, low = null, wide = null;
+    const cut = [];
+    for (const el of sec.querySelectorAll('*')) {
+      if (el.closest('aside.notes') || (el.closest('mjx-container') && el.tagName !== 'MJX-CONTAINER')) continue;
+      const r = el.getBoundingClientRect();
+      if (!r.width || !r.height) continue;
+      if (clips(el) && !el.closest('.jupyter-widgets')) {  // content outside a box that clips or scrolls it
+        let cr = 0, cb = 0;
+        for (const k of el.querySelectorAll('*')) {
+          if (k.closest('mjx-assistive-mml')) continue;
+          const q = k.getBoundingClientRect();
+          if (q.width && q.height) { cr = Math.max(cr, q.right); cb = Math.max(cb, q.bottom); }
+        }
+        const over = Math.max(cr - r.right, cb - r.bottom) / scale;
+        if (over > TOL) cut.push(`${name(el)} by ${Math.round(over)} px`);
+      }
+      if (inClip(el)) continue;
+      const b = (r.bottom - box.top) / scale, rr = (r.right - box.left) / scale;
+      if (b > bottom) { bottom = b; low = el; }
+      if (rr > right) { right = rr; wide = el; }
+    }
+    const clone = sec.cloneNode(true);
+    clone.querySelectorAll('h1,h2,h3,h4,h5,h6,aside.notes,.anchor-link,style,script').forEach(e => e.remove());
+    const text = clone.textContent.replace(/\\s+/g, ' ').trim();
+    const media = [...sec.querySelectorAll('img, canvas, video, svg, .jupyter-widgets, table, pre, mjx-container')]
+      .filter(e => !e.closest('h1,h2,h3,h4,h5,h6,aside.notes') && !(e.tagName === 'svg' && e.closest('mjx-container'))).length;
+    const headings = sec.querySelectorAll('h1,h2,h3,h4,h5,h6').length;
+    const problems = [];
+    if (bottom > H + TOL) problems.push(`reaches ${Math.round(bottom)} px down, past the bottom (${H}) [${name(low)}]`);
+    if (right > W + TOL) problems.push(`reaches ${Math.round(right)} px across, past the right edge (${W}) [${name(wide)}]`);
+    if (cut.length) problems.push('content cut off or scrolling inside: ' + cut.slice(0, 3).join('; '));
+    if (!text && !media) problems.push(headings ? 'a heading alone' : 'empty');
+    out.push({slide: `${idx.h}.${idx.v}`, bottom: Math.round(bottom), right: Math.round(right), problems,
+              text: Array.from(sec.innerText.replace(/\\s+/g, ' ').trim()).slice(0, 100).join('')});
+  }
+  R.slide(0, 0);
+  return {total: R.getTotalSlides(), horizontal: R.getHorizontalSlides().length, slides: out};
+}"""
+
+_DECK_SIZES = {}
+
+
+@pytest.mark.parametrize("stem", LESSONS)
+def test_deck_fits_the_projector(projector, site, shots, stem):
+    """Every slide and sub-slide of the deck, at 1280×720: nothing past the bottom or right edge, nothing cut off,
+    no slide that is only a heading (or nothing)."""
+    page = projector
+    page.goto(f"{site}/slides/{stem}.slides.html")
+    page.wait_for_function("() => window.gantutorReveal && window.gantutorReveal.isReady()", timeout=120_000)
+    page.wait_for_load_state("networkidle", timeout=240_000)
+    page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise", timeout=120_000)
+    page.evaluate("() => MathJax.startup.promise")
+    walk = page.evaluate(DECK_WALK)
+    assert len(walk["slides"]) == walk["total"] >= 3, f"{stem}: walked {len(walk['slides'])} of {walk['total']} slides"
+    _DECK_SIZES[stem] = walk
+    (shots / "decks.json").write_text(json.dumps(_DECK_SIZES, indent=1, ensure_ascii=False), encoding="utf-8")
+    bad = [s for s in walk["slides"] if s["problems"]]
+    for s in bad[:3]:
+        h, v = map(int, s["slide"].split("."))
+        page.evaluate(f"() => window.gantutorReveal.slide({h}, {v})")
+        page.evaluate("() => window.gantutorSettled")
+        page.screenshot(path=str(shots / f"{stem}.slide-{s['slide']}.png"))
+    assert not bad, (f"{stem}: {len(bad)} of {walk['total']} slides do not fit a 1280×720 projector:\n"
+                     + "\n".join(f"  slide {s['slide']}: {'; '.join(s['problems'])} | {s['text'][:70]}" for s in bad))
+    assert not page.errors, f"{stem} deck: JavaScript errors {page.errors[:3]}"
+
+
+TITLE = re.compile(r"^(\d\d) · \S")
+
+
+def test_lesson_titles_share_one_form(page, site):
+    """The sidebar, each lesson page and each deck's first slide give the lesson's title as "NN · Topic"."""
+    page.goto(site + "/index.html")
+    _settle(page)
+    nav = page.eval_on_selector_all("nav a[href*='lessons/']", "els => els.map(e => [e.getAttribute('href'), e.innerText.trim()])")
+    titles = {}
+    for href, text in nav:
+        stem = re.search(r"lessons/(\d\d_[a-z0-9_]+)\.html", href)
+        if stem:
+            titles.setdefault(stem.group(1), text)
+    problems = [f"sidebar: {s} missing" for s in LESSONS if s not in titles]
+    for stem, title in titles.items():
+        m = TITLE.match(title)
+        if not m or m.group(1) != stem[:2]:
+            problems.append(f"sidebar: {stem} is titled {title!r}")
+        page.goto(f"{site}/lessons/{stem}.html")
+        h1 = page.locator("main h1").first.inner_text().replace("¶", "").strip()
+        if h1 != title:
+            problems.append(f"page {stem}: first heading {h1!r}, sidebar {title!r}")
+        page.goto(f"{site}/slides/{stem}.slides.html")
+        page.wait_for_function("() => window.gantutorReveal && window.gantutorReveal.isReady()", timeout=120_000)
+        first = page.evaluate("() => { const h = window.gantutorReveal.getSlides()[0].querySelector('h1');"
+                              " return h ? h.textContent.replace('¶', '').trim() : ''; }")
+        if first != title:
+            problems.append(f"deck {stem}: first slide's title {first!r}, sidebar {title!r}")
+    assert not problems, "\n".join(problems)
