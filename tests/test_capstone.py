@@ -240,5 +240,5 @@ def test_read_training_scores_quotes_the_history():
     assert "lowest at step 2 (0.30 of real), last 0.50" in text and "1 of 4 checks, first at step 2" in text
     assert "10 CPU-s per step" in text
     old = read_training_scores({"step": [1.0]}, None, (4500, 0.52))
-    assert "no scores recorded" in old and "predates SpreadMonitor" in old and "0.52 of real at step 4500" in old
+    assert "no scores recorded" in old and "has no spread curve" in old and "0.52 of real at step 4500" in old
     assert "never below the copy line" in read_training_scores({**h, "spread_ratio": [0.9, 0.8, 0.7, 0.6]})

@@ -123,12 +123,29 @@ def test_relative_spread_divides_class_by_class():
     half = relative_spread(x * 0.5, y, real, 4)
     assert half["ratio"] == pytest.approx(0.5) and all(v == pytest.approx(0.5) for v in half["per_class"].values())
     assert sorted(half["per_class"]) == [0, 1, 2, 3]
+    # a real reference lacking a class G is asked for is an error, not a silent drop
+    only_two = pixel_spread(x[y < 2], y[y < 2], 4)
+    with pytest.raises(ValueError, match=r"class\(es\) \[2, 3\]"):
+        relative_spread(x, y, only_two, 4)
+
+
+def test_real_spread_takes_every_class_from_class_sorted_data():
+    from types import SimpleNamespace
+
+    from gantutor.reproduce.capstone import REAL_SPREAD_N, real_spread
+
+    g = torch.Generator().manual_seed(0)
+    y = torch.arange(10).repeat_interleave(REAL_SPREAD_N)  # stored class by class, like an ImageFolder copy
+    x = torch.rand(len(y), 1, 4, 4, generator=g) * 2 - 1
+    ref = real_spread(SimpleNamespace(images=x, labels=y, classes=list("abcdefghij")))
+    assert sorted(ref["per_class"]) == list(range(10)) and not ref["skipped"]
 
 
 def test_read_spread_says_copies_below_the_line_and_how_much_above_it():
     assert COPY_SPREAD == 0.35
     low = read_spread(0.1, feature_ratio=0.2)
-    assert low.startswith("These rows are copies: G ignores z") and "0.10" in low and "Try:" in low and "0.20" in low
+    assert low.startswith("These rows look like copies") and "0.10" in low and "Try:" in low and "0.20" in low
+    assert "low contrast" in low and "Check the grid" in low  # the measure scales with contrast: say so
     high = read_spread(0.8, {0: 0.9, 1: 0.3, 2: 0.7}, ["plane", "car", "bird"])
     assert high.startswith("The rows differ") and "20% less than real" in high
     assert "from 0.30 (car) to 0.90 (plane)" in high and "below the line: car" in high

@@ -38,10 +38,12 @@ from .classifier import _num_classes, _predict
 
 
 COPY_SPREAD = 0.35
-"""Below this fraction of the real within-class pixel spread, the samples of a class are near copies: G ignores z.
+"""A heuristic line: below this fraction of the real within-class pixel spread, the samples of a class are
+near-identical (or very low in contrast: the measure scales with image contrast, so look at the grid).
 
-Issue 20's collapsed cpu preset measured ≈ 0.12 at step 300; the fixed one 0.52. Lessons 06–07
-read their grids with it and ``tests/test_collapse.py`` asserts the cpu presets stay above it."""
+Set from one-seed probes (``benchmarks/results/collapse-probes.jsonl``): generators whose rows were copies
+stayed at 0.12–0.20 of real, the fixed cpu preset's near 0.5; 0.35 lies between. Lessons 06–07 read their
+grids with it and ``tests/test_collapse.py`` asserts the cpu presets stay above it."""
 
 
 def _mean_pairwise_distance(f: torch.Tensor) -> float:
@@ -120,11 +122,15 @@ def relative_spread(fake: Any, fake_labels: Any, real: Mapping[str, Any], num_cl
 
     ``real`` is :func:`pixel_spread` of real images (computed once). Returns ``ratio`` (the
     fakes' mean spread over the real mean spread: what :class:`SpreadMonitor` logs) and
-    ``per_class`` ({class: fake spread / real spread of that class}); classes missing on either
-    side are left out.
+    ``per_class`` ({class: fake spread / real spread of that class}); a class of the fakes that the
+    real reference lacks is an error.
     """
     f = pixel_spread(fake, fake_labels, num_classes)
-    per_class = {c: v / real["per_class"][c] for c, v in f["per_class"].items() if real["per_class"].get(c)}
+    missing = sorted(c for c in f["per_class"] if not real["per_class"].get(c))
+    if missing:  # a silent drop would hide classes (e.g. a real reference taken from class-sorted data)
+        raise ValueError(f"the real reference has no spread for class(es) {missing}: measure the real images "
+                         "with at least two images of every class G is asked for")
+    per_class = {c: v / real["per_class"][c] for c, v in f["per_class"].items()}
     return dict(ratio=f["spread"] / real["spread"], per_class=per_class)
 
 
@@ -142,12 +148,13 @@ def read_spread(ratio: float, per_class: Mapping[int, float] | None = None, clas
     name = (lambda c: class_names[c]) if class_names is not None else (lambda c: f"class {c}")
     feat = f"; in the classifier's features {feature_ratio:.2f} of real" if feature_ratio is not None else ""
     if ratio < threshold:
-        return (f"These rows are copies: G ignores z. Within a class its samples spread {ratio:.2f} as much as real images "
-                f"do (below the copy line {threshold:g}){feat}. Try: read on the spread curve at which step it fell; let "
-                "the label reach G through its batch norms only (g_seed_label=False: a label fed in with z at G's first "
-                "layer can swamp it; how the cpu presets avoid this); lower the auxiliary weight λ (aux_weight: the "
-                "classifier loss rewards one easy-to-classify image per class); retrain with another seed to tell this "
-                "run from the recipe.")
+        return (f"These rows look like copies: within a class G's samples spread {ratio:.2f} as much as real images "
+                f"do (below the copy line {threshold:g}){feat}. Check the grid: near-identical images in a row mean G "
+                "ignores z (mode collapse within the class); a row of different but washed-out images means low "
+                "contrast instead (the measure scales with contrast). Try: read on the spread curve at which step it "
+                "fell; if the recipe is a DCGAN generator with g_seed_label=True (the class embedding concatenated to "
+                "z at its first layer), try g_seed_label=False, which kept this course's cpu preset from collapsing "
+                "(one-seed probes, gantutor/recipes.py); retrain with another seed to tell this run from the recipe.")
     how = (f"{1 - ratio:.0%} less than real" if ratio < 1 else f"{ratio - 1:.0%} more than real" if ratio > 1 else "as much as real")
     text = (f"The rows differ: G uses z. Within a class its samples spread {ratio:.2f} as much as real images do — "
             f"{how}, above the copy line {threshold:g}{feat}.")

@@ -119,11 +119,21 @@ def quality_probe(dataset: str, classifier, n: int):
 
 
 def real_spread(data) -> dict[str, Any]:
-    """:func:`gantutor.metrics.pixel_spread` of the first :data:`REAL_SPREAD_N` images of ``data`` (an ImageSet):
-    the real within-class spread that lessons 06–07 divide G's by (``["spread"]`` for the monitor)."""
+    """:func:`gantutor.metrics.pixel_spread` of :data:`REAL_SPREAD_N` real images of ``data`` (an ImageSet), the
+    same number from every class (the first ones of each): the real within-class spread that lessons 06–07
+    divide G's by (``["spread"]`` for the monitor).
+
+    Not simply the first images: a copy of CIFAR-10 stored class by class would give airplanes only.
+    """
+    import torch
+
     from ..metrics import pixel_spread
 
-    return pixel_spread(data.images[:REAL_SPREAD_N], data.labels[:REAL_SPREAD_N], len(data.classes))
+    k = len(data.classes)
+    per = max(REAL_SPREAD_N // k, 2)
+    labels = torch.as_tensor(data.labels)
+    idx = torch.cat([torch.nonzero(labels == c).flatten()[:per] for c in range(k)])
+    return pixel_spread(data.images[idx], labels[idx], k)
 
 
 def lesson_callbacks(recipe, classifier, probe_x, probe_y, real: float, smoke: bool | None = None) -> list:
@@ -163,8 +173,8 @@ def final_spread(run, real: float) -> tuple[int, float]:
 
 
 def read_training_scores(history: dict, timing: dict | None = None, final: tuple[int, float] | None = None, *,
-                         why: str = "this run folder predates SpreadMonitor (trained before the lessons logged the "
-                                    "spread; RETRAIN = True trains it again with the curve)") -> str:
+                         why: str = "this run folder has no spread curve (its history holds no spread_ratio; "
+                                    "RETRAIN = True trains it again with the curve)") -> str:
     """What a run's history says about quality and diversity over training, in sentences (every number from it).
 
     Reads the ``eval_*`` lists of :class:`~gantutor.callbacks.PeriodicEval` with :func:`quality_probe`
