@@ -537,6 +537,15 @@ def _split_output(output, budget: float, first: float | None = None) -> list:
                 o["data"] = {mime: part}  # text/plain would repeat the whole table
                 out.append(o)
             return out
+    if "text/markdown" in data:  # computed prose (a lesson's reading): cut like a markdown cell, between sentences
+        parts = split_markdown(_text(data["text/markdown"]), budget, md_height, first_budget=first)
+        if len(parts) > 1:
+            out = []
+            for part in parts:
+                o = copy.deepcopy(output)
+                o["data"] = {"text/markdown": part}
+                out.append(o)
+            return out
     return [output]
 
 

