@@ -182,7 +182,7 @@ def train(args: argparse.Namespace) -> int:
 
     from .checkpoint import CKPT_NAME, ResumeMismatch, UnsafeCheckpoint
     from .recipes import get_recipe
-    from .train import Trainer, per_process_batch
+    from .train import SPEED_SWITCHES, Trainer, per_process_batch
 
     out = Path(args.out)
     if (out / CKPT_NAME).exists() and not args.resume:
@@ -199,7 +199,7 @@ def train(args: argparse.Namespace) -> int:
     try:
         overrides = dict(out_dir=str(out), seed=args.seed) | ({"steps": args.steps} if args.steps is not None else {})
         # a switch given on the command line turns it on; absent, the preset's own setting stays
-        overrides |= {k: True for k in ("channels_last", "amp_cpu") if getattr(args, k)}
+        overrides |= {k: True for k in SPEED_SWITCHES if getattr(args, k)}
         cfg = recipe.config(**overrides)
         try:  # the preset's batch is global: each of the `world` processes takes its share
             cfg = dataclasses.replace(cfg, batch_size=per_process_batch(cfg.batch_size, world))

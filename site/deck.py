@@ -515,6 +515,12 @@ def _split_md_table(text: str, budget: float, first: float | None = None) -> lis
     return pieces if len(pieces) > 1 else None
 
 
+def _split_md_prose(text: str, budget: float, first: float | None = None) -> list[str] | None:
+    """Computed prose (a lesson's reading shown with display(Markdown)): cut like a markdown cell."""
+    parts = split_markdown(text, budget, md_height, first_budget=first)
+    return parts if len(parts) > 1 else None
+
+
 def _split_output(output, budget: float, first: float | None = None) -> list:
     """One output too tall, cut into several (printed text between lines, tables between rows, the header
     repeated): the first at most ``first`` high when given, the others at most ``budget``."""
@@ -529,21 +535,13 @@ def _split_output(output, budget: float, first: float | None = None) -> list:
         pieces.append(piece)
         return [{**copy.deepcopy(output), "text": "\n".join(p) + "\n"} for p in pieces]
     data = output.get("data", {})
-    for mime, cut in (("text/html", _split_table_html), ("text/markdown", _split_md_table)):
+    for mime, cut in (("text/html", _split_table_html), ("text/markdown", _split_md_table),
+                      ("text/markdown", _split_md_prose)):
         if mime in data and (parts := cut(_text(data[mime]), budget, first)):
             out = []
             for part in parts:
                 o = copy.deepcopy(output)
                 o["data"] = {mime: part}  # text/plain would repeat the whole table
-                out.append(o)
-            return out
-    if "text/markdown" in data:  # computed prose (a lesson's reading): cut like a markdown cell, between sentences
-        parts = split_markdown(_text(data["text/markdown"]), budget, md_height, first_budget=first)
-        if len(parts) > 1:
-            out = []
-            for part in parts:
-                o = copy.deepcopy(output)
-                o["data"] = {"text/markdown": part}
                 out.append(o)
             return out
     return [output]
