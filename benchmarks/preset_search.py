@@ -29,8 +29,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -39,7 +37,8 @@ import torch
 
 from gantutor.metrics import pixel_spread
 from gantutor.recipes import get_recipe
-from gantutor.reproduce.capstone import get_judge, quality
+from gantutor.reproduce import current_commit
+from gantutor.reproduce.capstone import get_judge, quality, real_spread
 from gantutor.train import Trainer
 
 OUT = Path(__file__).resolve().parent / "results" / "preset-search.jsonl"
@@ -71,22 +70,6 @@ CANDIDATES: dict[str, dict] = {
 HEADS = ("acgan", "reacgan")
 
 
-def cpu_seconds() -> float:
-    r = resource.getrusage(resource.RUSAGE_SELF)
-    return r.ru_utime + r.ru_stime
-
-
-def commit() -> str:
-    root = Path(__file__).resolve().parent.parent
-    try:
-        sha = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root, capture_output=True,
-                               text=True).stdout.strip()
-        return sha + ("+dirty" if dirty else "")
-    except OSError:
-        return "unknown"
-
-
 def scores(trainer: Trainer, dataset: str, judge, n: int, real_spread: float) -> dict[str, float]:
     q = quality(trainer.sample, dataset, judge, n)
     labels = torch.arange(n) % 10
@@ -101,17 +84,15 @@ def one(name: str, head: str, seed: int, budget: float, every: float, dataset: s
     cfg = recipe.config(seed=seed)
     data = recipe.load_data()
     judge = get_judge(dataset, False)
-    g = torch.Generator().manual_seed(0)
-    idx = torch.randperm(len(data.labels), generator=g)[:2560]
-    real = pixel_spread(data.images[idx], data.labels[idx], 10)["spread"]
+    real = real_spread(data)["spread"]  # class-balanced, as lessons 06–07 divide by
     torch.manual_seed(seed)
     G, D = recipe.build()
     trainer = Trainer(G, D, data, cfg, device="cpu")
     spent, curve, next_eval, t0 = 0.0, [], every, time.perf_counter()
     while spent < budget:
-        c0 = cpu_seconds()
+        c0 = time.process_time()
         trainer.fit(trainer.step + 5, progress=False)
-        spent += cpu_seconds() - c0
+        spent += time.process_time() - c0
         if spent >= next_eval and spent < budget:
             curve.append({"cpu_s": round(spent, 1), "step": trainer.step, **scores(trainer, dataset, judge, 500, real)})
             next_eval += every
@@ -120,7 +101,7 @@ def one(name: str, head: str, seed: int, budget: float, every: float, dataset: s
     return {"candidate": name, "head": head, "seed": seed, "dataset": dataset, "budget_cpu_s": budget,
             "train_cpu_s": round(spent, 1), "steps": trainer.step, "wall_s": round(time.perf_counter() - t0, 1),
             "load_avg": os.getloadavg()[0], **{k: round(v, 4) for k, v in final.items()}, "curve": curve,
-            "overrides": CANDIDATES[name], "commit": commit(), "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+            "overrides": CANDIDATES[name], "commit": current_commit(untracked=False) or "unknown", "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
 
 
 def done_keys() -> set:

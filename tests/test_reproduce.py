@@ -226,7 +226,7 @@ def test_extend_runs_only_missing_seeds(tmp_path, monkeypatch):
 
 def test_full_run_refuses_a_dirty_tree(tmp_path, monkeypatch):
     monkeypatch.setenv("GANTUTOR_SMOKE", "0")
-    monkeypatch.setattr(R, "uncommitted_files", lambda: ["gantutor/models.py", "notes.txt"])
+    monkeypatch.setattr(R, "uncommitted_files", lambda untracked=True: ["gantutor/models.py", "notes.txt"])
     calls = []
     claim = R.Claim(name="_test-dirty", paper="-", statement="-", metric="m", expected="reproduced", rule="-",
                     cpu_minutes=0.01, run=lambda seeds, smoke: calls.append(seeds) or
@@ -318,17 +318,17 @@ def test_rejudge_recomputes_the_decision_and_keeps_the_runs(tmp_path, monkeypatc
                     n=2, n_reason="test", margin=1.0, margin_reason="test",
                     decide=lambda summary, per_seed: rule["verdict"], judge=lambda per_seed: {"verdict": rule["verdict"]})
     monkeypatch.setitem(R._REGISTRY, claim.name, claim)
-    monkeypatch.setattr(R, "uncommitted_files", lambda: [])
+    monkeypatch.setattr(R, "uncommitted_files", lambda untracked=True: [])
     out = tmp_path / f"{claim.name}.json"
     made = R.run_claim(claim.name, 2, out, progress=False)
     assert made["verdict"] == "inconclusive"
     rule["verdict"] = "reproduced"  # the rule's computation was fixed
     with pytest.raises(ValueError, match="reason"):
         R.rejudge(claim.name, " ", out)
-    monkeypatch.setattr(R, "uncommitted_files", lambda: ["gantutor/stats.py"])
+    monkeypatch.setattr(R, "uncommitted_files", lambda untracked=True: ["gantutor/stats.py"])
     with pytest.raises(R.DirtyTree, match="gantutor/stats.py"):  # the deciding code must be committed
         R.rejudge(claim.name, "fixed", out)
-    monkeypatch.setattr(R, "uncommitted_files", lambda: [])
+    monkeypatch.setattr(R, "uncommitted_files", lambda untracked=True: [])
     again = R.rejudge(claim.name, "exact test: groups in columns", out)
     on_disk = json.loads(out.read_text())
     assert on_disk["verdict"] == "reproduced" == again["verdict"] and on_disk["decision"] == {"verdict": "reproduced"}

@@ -296,20 +296,22 @@ def _git(*args: str) -> str | None:
     return out.stdout if out.returncode == 0 else None
 
 
-def uncommitted_files() -> list[str] | None:
-    """The files ``git status`` lists as modified, staged or untracked (not ignored); None outside a git checkout."""
-    out = _git("status", "--porcelain", "--untracked-files=all")
+def uncommitted_files(untracked: bool = True) -> list[str] | None:
+    """The files ``git status`` lists as modified, staged or (``untracked=True``) untracked and not ignored; None
+    outside a git checkout."""
+    out = _git("status", "--porcelain", "--untracked-files=" + ("all" if untracked else "no"))
     if out is None:
         return None
     return [line[3:] for line in out.splitlines() if line.strip()]
 
 
-def _commit() -> str | None:
-    """The commit checked out now (short hash), ``+dirty`` when files are uncommitted; None outside git."""
+def current_commit(untracked: bool = True) -> str | None:
+    """The commit checked out now (short hash), ``+dirty`` when files are uncommitted (``untracked=False``: only
+    tracked files count, for a benchmark that writes its own new output file); None outside git."""
     head = _git("rev-parse", "--short", "HEAD")
     if head is None:
         return None
-    return head.strip() + ("+dirty" if uncommitted_files() else "")
+    return head.strip() + ("+dirty" if uncommitted_files(untracked) else "")
 
 
 def check_clean(allow_dirty: bool = False) -> list[str]:
@@ -390,7 +392,7 @@ def run_claim(name: str, seeds: int | Sequence[int] | None = None, out: str | os
     interrupted = False
     start, cpu0 = time.perf_counter(), time.process_time()
     started_at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-    commit = _commit()  # the code that runs is the code at the start (a commit made during a long run is not it)
+    commit = current_commit()  # the code that runs is the code at the start (a commit made during a long run is not it)
     chunks = [seeds[i:i + claim.chunk] for i in range(0, len(seeds), claim.chunk)]
     try:
         from tqdm.auto import tqdm
@@ -631,7 +633,7 @@ def rejudge(name: str, reason: str, path: str | os.PathLike | None = None) -> di
     result["summary"] = summarize(per_seed)
     result["decision"] = claim.judge(per_seed) if claim.judge is not None else None
     result["verdict"] = claim.decide(result["summary"], per_seed)
-    result.setdefault("rejudged", []).append({"commit": _commit(), "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    result.setdefault("rejudged", []).append({"commit": current_commit(), "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
                                               "reason": reason.strip(), **{f"{k}_before": v for k, v in before.items()}})
     write_json(path, result)
     return result

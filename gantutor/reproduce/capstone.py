@@ -340,10 +340,10 @@ def one_run(name: str, preset: str, seed: int, smoke: bool, cache: Path | None =
     path = cache / _score_key(recipe, seed, n) if cache is not None else None
     if path is not None and path.exists():
         return {**json.loads(path.read_text()), "cached": True}
-    from . import _commit
+    from . import current_commit
     from ..device import get_device
 
-    made = {"commit": _commit(), "device": str(get_device()), "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+    made = {"commit": current_commit(), "device": str(get_device()), "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
     trainer = train_run(recipe, None, seed=seed, progress=False, ckpt_every=0, sample_every=0)
     q = quality(trainer.sample, recipe.dataset, get_judge(recipe.dataset, smoke), n)
     h = trainer.history
