@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import warnings
+
 import pytest
 import torch
 import torch.nn.functional as F
@@ -158,8 +160,15 @@ def test_lesson_callbacks_record_scores_and_spread_and_an_old_folder_has_none(tm
     assert {"eval_accuracy_ratio", "eval_frechet_distance", "eval_within_class_diversity", "spread_ratio"} <= set(tr.history)
     assert tr.history["spread_ratio"][-1] == cbs[2].measure(tr.sample, tr.G.z_dim)
     assert final_spread(tr, real["spread"]) == (steps, tr.history["spread_ratio"][-1])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # loaded with the callbacks that trained it: nothing to warn about
+        again = train_run(recipe, tmp_path / "new", progress=False, callbacks=cbs)
+    assert again.loaded_from_folder and again.history == tr.history
+    with pytest.warns(UserWarning, match=r"\['SpreadMonitor', 1\]"):  # the same folder, other cadences
+        train_run(recipe, tmp_path / "new", progress=False, callbacks=cbs[:1])
     train_run(recipe, tmp_path / "old", progress=False)  # trained before the monitor existed
-    old = train_run(recipe, tmp_path / "old", progress=False, callbacks=lesson_callbacks(recipe, get_judge("cifar10"), x, y, 0.5))
+    with pytest.warns(UserWarning, match="keep the old cadence"):  # the folder's curves are not the ones asked for
+        old = train_run(recipe, tmp_path / "old", progress=False, callbacks=lesson_callbacks(recipe, get_judge("cifar10"), x, y, 0.5))
     assert old.loaded_from_folder and "spread_ratio" not in old.history
     view = open_run(tmp_path / "old")
     assert final_spread(view, real["spread"])[1] == pytest.approx(final_spread(old, real["spread"])[1], abs=1e-6)

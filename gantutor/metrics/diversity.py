@@ -18,7 +18,9 @@ a generator ignores its noise, every sample of a class is the same image and thi
 drops towards 0 (real CIFAR-10 classes: about 0.47 on the [−1, 1] scale). It is cheap
 enough to log during training (:class:`SpreadMonitor`), which is how a collapse that
 happens in the first few hundred steps is seen when it happens. :func:`relative_spread`
-divides it by the real one, class by class; :func:`read_spread` turns the result into the
+divides it by the real one, class by class (its overall ``ratio`` is the fakes' mean spread over the
+real mean spread, while :func:`within_class_diversity`'s is the mean of the per-class ratios: the two
+agree when the classes' real spreads are alike, as CIFAR-10's are within ±20 %); :func:`read_spread` turns the result into the
 sentence lessons 06–07 print next to their grids, with :data:`COPY_SPREAD` as the line below
 which the samples of a class are called copies (the same line ``tests/test_collapse.py``
 holds the cpu presets to).
@@ -191,6 +193,12 @@ class SpreadMonitor(Callback):
     images). A ratio below :data:`COPY_SPREAD` means G's samples of a class are near copies:
     G ignores z. The noise comes from the monitor's own generator (``seed``), never from the
     trainer's or the global RNG, so a run with the monitor trains exactly as one without.
+
+    The two sides use different numbers of images per class (``per_class`` fakes, ~200 real ones
+    from :func:`gantutor.reproduce.capstone.real_spread`). ``torch.std`` (Bessel-corrected variance)
+    still underestimates a standard deviation from few images, by a factor c4(n) ≈ 1 − 1/(4n):
+    0.992 at 32 per class, 0.999 at 200, so the ratio reads at most 1 % low — small next to the
+    gap between copies (≈ 0.1–0.2) and the line (0.35).
 
     :meth:`measure` computes the same number for any sampler — e.g. the final generator of a
     run folder trained before the monitor existed (no ``spread_ratio`` in its history).

@@ -40,6 +40,7 @@ import os
 import shutil
 import tempfile
 import time
+import warnings
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -246,6 +247,15 @@ def train_run(recipe, run_dir: str | os.PathLike | None, *, retrain: bool = Fals
     if tfile is not None and tfile.exists() and trainer.step > 0:
         timing = json.loads(tfile.read_text())
     trainer.loaded_from_folder = trainer.step >= cfg.steps  # nothing to train: the run was finished before
+    cadence = callback_cadence(callbacks)
+    cfile = run_dir / "callbacks.json" if run_dir is not None else None
+    if trainer.loaded_from_folder and cfile is not None:
+        # the curves in a finished folder were logged by the callbacks of the run that trained it
+        stored = json.loads(cfile.read_text()) if cfile.exists() else None
+        if cadence and stored != cadence:
+            warnings.warn(f"{run_dir} holds a finished run whose history was logged by callbacks {stored} (None: not "
+                          f"recorded), not by the ones passed now {cadence}: its curves keep the old cadence; "
+                          "retrain=True trains it again with these", stacklevel=2)
     if not trainer.loaded_from_folder:
         t0, c0 = time.perf_counter(), time.process_time()
         trainer.fit(progress=progress)
@@ -257,7 +267,15 @@ def train_run(recipe, run_dir: str | os.PathLike | None, *, retrain: bool = Fals
         (run_dir / "recipe.json").write_text(json.dumps(recipe.to_dict(), indent=1))
         (run_dir / "history.json").write_text(json.dumps(trainer.history))
         tfile.write_text(json.dumps(timing))
+        if not trainer.loaded_from_folder:
+            cfile.write_text(json.dumps(cadence))
     return trainer
+
+
+def callback_cadence(callbacks: Sequence) -> list[list]:
+    """``[[class name, every], …]`` for a list of callbacks (``every`` None where a callback has none): what
+    :func:`train_run` stores beside a run, so that loading it with other callbacks can say its curves differ."""
+    return [[type(cb).__name__, getattr(cb, "every", None)] for cb in callbacks]
 
 
 class RunView:
