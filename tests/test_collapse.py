@@ -47,3 +47,18 @@ def test_cpu_preset_generator_uses_its_noise(name, cifar):
     fake = trainer.sample(640, labels=labels, z=z)
     ratio = pixel_spread(fake, labels, 10)["spread"] / pixel_spread(cifar.images[:2000], cifar.labels[:2000], 10)["spread"]
     assert ratio > MIN_RATIO, f"{name}: within-class pixel spread {ratio:.3f} of real after {STEPS} steps: G ignores z"
+
+
+def test_the_copy_line_separates_the_probes_it_was_set_from():
+    """COPY_SPREAD's docstring: the collapsed preset's probes ended below it, the fixed preset's above (both
+    groups read from the committed probe file, so a new probe that breaks the line fails here)."""
+    from gantutor.metrics import copy_line_evidence
+
+    ev = copy_line_evidence()
+    old, fixed = ev["label at G's seed layer"], ev["fixed preset"]
+    assert len(old) >= 5 and len(fixed) >= 2
+    assert max(r for _, _, r in old) < COPY_SPREAD < min(r for _, _, r in fixed)
+    assert round(min(r for _, _, r in old), 2) == 0.12 and round(max(r for _, _, r in old), 2) == 0.25  # the docstring's range
+    assert round(min(r for _, _, r in fixed), 2) == 0.59 and round(max(r for _, _, r in fixed), 2) == 0.67
+    with pytest.raises(FileNotFoundError, match="not in an installed package"):
+        copy_line_evidence("/nonexistent/collapse-probes.jsonl")

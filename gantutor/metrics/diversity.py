@@ -44,9 +44,43 @@ COPY_SPREAD = 0.35
 """A heuristic line: below this fraction of the real within-class pixel spread, the samples of a class are
 near-identical (or very low in contrast: the measure scales with image contrast, so look at the grid).
 
-Set from one-seed probes (``benchmarks/results/collapse-probes.jsonl``): generators whose rows were copies
-stayed at 0.12–0.20 of real, the fixed cpu preset's near 0.5; 0.35 lies between. Lessons 06–07 read their
-grids with it and ``tests/test_collapse.py`` asserts the cpu presets stay above it."""
+Set from the one-seed probes that diagnosed the capstone's collapse (``benchmarks/collapse_probes.py``,
+``benchmarks/results/collapse-probes.jsonl``; :func:`copy_line_evidence` reads them): every conditional probe
+that fed the class embedding into G's seed layer (the old cpu preset and its variants) ended at 0.12–0.25 of
+real after 300–600 steps, the fixed preset's (``g_seed_label=False``) at 0.59–0.67 after 1,200; 0.35 lies
+between. Lessons 06–07 read their grids with it and ``tests/test_collapse.py`` asserts the cpu presets stay
+above it."""
+
+
+def copy_line_evidence(path: Any = None) -> dict[str, list[tuple[str, int, float]]]:
+    """The probes :data:`COPY_SPREAD` was set from, in two groups of ``(name, last step, last spread ratio)``.
+
+    ``"label at G's seed layer"``: the conditional probes of the collapsed preset (every name but the
+    unconditional ``u-…``/``uncond-…`` ones, the ``…noembed…`` ones without a class embedding, and the fixed
+    ``preset-ns-…``); ``"fixed preset"``: the ``preset-ns-…`` probes (``g_seed_label=False``). ``path``
+    defaults to ``benchmarks/results/collapse-probes.jsonl`` of the repository this package sits in.
+    """
+    import json
+    from pathlib import Path
+
+    path = Path(path) if path is not None else Path(__file__).resolve().parents[2] / "benchmarks" / "results" / "collapse-probes.jsonl"
+    if not path.exists():
+        raise FileNotFoundError(f"{path} not found: the probes live in the repository (benchmarks/results/), "
+                                "not in an installed package")
+    out: dict[str, list] = {"label at G's seed layer": [], "fixed preset": []}
+    for line in path.read_text().splitlines():
+        if not line.strip():
+            continue
+        r = json.loads(line)
+        name, last = r["name"], r["rows"][-1]
+        if name.startswith("preset-ns"):
+            group = "fixed preset"
+        elif name.startswith(("u-", "uncond")) or "noembed" in name:
+            continue
+        else:
+            group = "label at G's seed layer"
+        out[group].append((name, int(last["step"]), float(last["eval"])))
+    return out
 
 
 def _mean_pairwise_distance(f: torch.Tensor) -> float:
