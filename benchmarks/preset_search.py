@@ -3,6 +3,7 @@
     python benchmarks/preset_search.py --stage screen                       # every candidate, seed 0, both heads
     python benchmarks/preset_search.py --stage confirm --only base ttur     # the declared protocol for a few
     python benchmarks/preset_search.py --table                              # the committed table (markdown)
+    python benchmarks/preset_search.py --plot benchmarks/results/preset-search-screen.png   # quality against CPU-minutes
 
 **Equal CPU time, not equal steps.** Each run trains one thread until the process has spent
 ``--budget`` CPU-seconds on training (checked every 5 generator steps), whatever that buys:
@@ -120,12 +121,44 @@ def table() -> str:
     for r in rows:
         groups.setdefault((r["stage"], r["dataset"], r["candidate"], r["head"]), []).append(r)
     for (stage, dataset, cand, head), rs in sorted(groups.items()):
-        def m(k):
+        def m(k, f=".2f"):
             vals = [r[k] for r in rs]
-            return f"{sum(vals) / len(vals):.2f}" + (f" ({min(vals):.2f}–{max(vals):.2f})" if len(vals) > 1 else "")
-        out.append(f"| {stage} {dataset} | {cand} | {head} | {len(rs)} | {m('steps')} | {m('accuracy_ratio')} | "
+            return f"{sum(vals) / len(vals):{f}}" + (f" ({min(vals):{f}}–{max(vals):{f}})" if len(vals) > 1 else "")
+        out.append(f"| {stage} {dataset} | {cand} | {head} | {len(rs)} | {m('steps', '.0f')} | {m('accuracy_ratio')} | "
                    f"{m('frechet')} | {m('diversity')} | {m('pixel_spread')} |")
     return "\n".join(out)
+
+
+def plot(path: Path, stage: str = "screen", dataset: str = "cifar10") -> Path:
+    """Quality against training CPU-minutes: one line per run (colour = candidate, solid ACGAN, dashed ReACGAN),
+    from each run's curve (500 samples per point). Writes ``path`` (PNG) and returns it."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    rows = [json.loads(line) for line in OUT.read_text().splitlines() if line.strip()]
+    rows = [r for r in rows if r["stage"] == stage and r["dataset"] == dataset]
+    if not rows:
+        raise SystemExit(f"no {stage} records for {dataset} in {OUT}")
+    names = list(dict.fromkeys(r["candidate"] for r in rows))
+    colours = {n: plt.cm.tab20(i % 20) for i, n in enumerate(names)}
+    keys = (("accuracy_ratio", "accuracy ratio (↑)"), ("frechet", "Fréchet distance, classifier features (↓)"),
+            ("diversity", "within-class feature diversity (↑)"), ("pixel_spread", "within-class pixel spread / real (↑)"))
+    fig, axes = plt.subplots(1, 4, figsize=(22, 5.5))
+    for ax, (k, title) in zip(axes, keys):
+        for r in rows:
+            t = [p["cpu_s"] / 60 for p in r["curve"]]
+            ax.plot(t, [p[k] for p in r["curve"]], color=colours[r["candidate"]], ls="-" if r["head"] == "acgan" else "--",
+                    marker="o", ms=3, lw=1.5, label=r["candidate"] if r["head"] == "acgan" and r["seed"] == 0 else None)
+        ax.set_title(title, fontsize=13)
+        ax.set_xlabel("training CPU-minutes (one thread)", fontsize=12)
+        ax.grid(alpha=0.3)
+    axes[0].legend(fontsize=9, ncol=2, title="solid ACGAN, dashed ReACGAN", title_fontsize=9)
+    fig.suptitle(f"preset search, {stage} stage, {dataset}: quality against CPU time (500 samples per point)", fontsize=14)
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110)
+    return path
 
 
 def main() -> None:
@@ -139,11 +172,15 @@ def main() -> None:
     p.add_argument("--every", type=float, default=None, help="CPU-seconds between curve points (default budget/4)")
     p.add_argument("--dataset", choices=("cifar10", "fmnist"), default="cifar10")
     p.add_argument("--table", action="store_true", help="print the table of what is recorded and stop")
+    p.add_argument("--plot", type=Path, default=None, help="write the quality-against-CPU-time figure (PNG) of --stage and stop")
     p.add_argument("--out", type=Path, default=OUT, help=f"JSON-lines file (default {OUT.relative_to(OUT.parents[2])})")
     a = p.parse_args()
     OUT = a.out
     if a.table:
         print(table())
+        return
+    if a.plot:
+        print(plot(a.plot, a.stage, a.dataset))
         return
     torch.set_num_threads(1)
     budget = a.budget or (180.0 if a.stage == "screen" else 600.0)
