@@ -79,7 +79,7 @@ def scores(trainer: Trainer, dataset: str, judge, n: int, real_spread: float) ->
             "diversity": q["within_class_diversity"], "pixel_spread": pixel_spread(x, labels, 10)["spread"] / real_spread}
 
 
-def one(name: str, head: str, seed: int, budget: float, every: float, dataset: str) -> dict:
+def one(name: str, head: str, seed: int, budget: float, every: float, dataset: str, grid: Path | None = None) -> dict:
     over = {"steps": 1_000_000, "sample_every": 0, "ckpt_every": 0, **CANDIDATES[name]}
     recipe = get_recipe(f"{head}-{dataset}", "cpu", **over)
     cfg = recipe.config(seed=seed)
@@ -98,6 +98,13 @@ def one(name: str, head: str, seed: int, budget: float, every: float, dataset: s
             curve.append({"cpu_s": round(spent, 1), "step": trainer.step, **scores(trainer, dataset, judge, 500, real)})
             next_eval += every
     final = scores(trainer, dataset, judge, 2000, real)
+    if grid is not None:  # 10 samples per class, one row per class: are the rows copies?
+        from torchvision.utils import save_image
+
+        labels = torch.arange(10).repeat_interleave(10)
+        x = trainer.sample(100, generator=torch.Generator().manual_seed(4), labels=labels)
+        grid.parent.mkdir(parents=True, exist_ok=True)
+        save_image((x.float() + 1) / 2, grid, nrow=10, padding=1)
     curve.append({"cpu_s": round(spent, 1), "step": trainer.step, **scores(trainer, dataset, judge, 500, real)})
     return {"candidate": name, "head": head, "seed": seed, "dataset": dataset, "budget_cpu_s": budget,
             "train_cpu_s": round(spent, 1), "steps": trainer.step, "wall_s": round(time.perf_counter() - t0, 1),
@@ -172,6 +179,7 @@ def main() -> None:
     p.add_argument("--every", type=float, default=None, help="CPU-seconds between curve points (default budget/4)")
     p.add_argument("--dataset", choices=("cifar10", "fmnist"), default="cifar10")
     p.add_argument("--table", action="store_true", help="print the table of what is recorded and stop")
+    p.add_argument("--grids", type=Path, default=None, help="save each run's per-class sample grid (10 per class) here")
     p.add_argument("--plot", type=Path, default=None, help="write the quality-against-CPU-time figure (PNG) of --stage and stop")
     p.add_argument("--out", type=Path, default=OUT, help=f"JSON-lines file (default {OUT.relative_to(OUT.parents[2])})")
     a = p.parse_args()
@@ -193,7 +201,8 @@ def main() -> None:
                 if (a.stage, name, head, seed, a.dataset) in done:
                     continue
                 try:
-                    rec = one(name, head, seed, budget, a.every or budget / 4, a.dataset)
+                    grid = a.grids / f"{a.stage}-{a.dataset}-{name}-{head}-seed{seed}.png" if a.grids else None
+                    rec = one(name, head, seed, budget, a.every or budget / 4, a.dataset, grid)
                 except KeyboardInterrupt:
                     print("interrupted: the finished runs are in", OUT, file=sys.stderr)
                     return
