@@ -19,7 +19,8 @@ the hooks in :mod:`gantutor.callbacks` (re-exported here), the EMA in torch's
 Two speed switches, off by default, measured by ``benchmarks/cpu_throughput.py`` (ratios in
 ``benchmarks/results/cpu_throughput-*.md``): ``channels_last`` (NHWC memory layout for G, D
 and the real batches; fp32 rounding only) and ``amp_cpu`` (bfloat16 autocast on the CPU, as
-``amp`` does on CUDA; bf16 rounding, fast only on CPUs with AVX512-BF16 or AMX). The levers
+``amp`` does on CUDA; bf16 rounding, fast only on CPUs with AVX512-BF16 or AMX; ``"auto"`` turns it on
+exactly there). The levers
 that did not pay on the course's CPU (torch.compile, fused/foreach Adam, other batch sizes,
 2 threads on the shared 2-core machine) have no switch.
 
@@ -96,7 +97,9 @@ class TrainConfig:
     amp: bool = True  # mixed precision on CUDA only
     # speed switches that paid in benchmarks/cpu_throughput.py (its results file gives the ratios)
     channels_last: bool = False  # G, D and the real images in NHWC memory layout (fp32 rounding only)
-    amp_cpu: bool = False  # bfloat16 autocast on the CPU (bf16 rounding): fast only with AVX512-BF16 or AMX
+    # bfloat16 autocast on the CPU (bf16 rounding): fast only with AVX512-BF16 or AMX; "auto": on exactly where the
+    # CPU has those instructions (fp32 elsewhere, where bf16 would be emulated and slower)
+    amp_cpu: bool | str = False
     # DiffAugment (Zhao et al. 2020, github.com/mit-han-lab/data-efficient-gans): None (off) or a comma-separated
     # subset of "color,translation,cutout", applied to every image D sees, real or fake (gantutor.augment)
     diffaugment: str | None = None
@@ -106,8 +109,12 @@ class TrainConfig:
 
     def __post_init__(self):
         for key in SPEED_SWITCHES:
-            if not isinstance(getattr(self, key), bool):
-                raise ValueError(f"TrainConfig.{key} must be True or False, got {getattr(self, key)!r}")
+            value = getattr(self, key)
+            if key == "amp_cpu" and value == "auto":
+                continue
+            if not isinstance(value, bool):
+                allowed = "True, False or 'auto'" if key == "amp_cpu" else "True or False"
+                raise ValueError(f"TrainConfig.{key} must be {allowed}, got {value!r}")
         for key in ("steps", "n_dis", "batch_size", "log_every"):
             value = getattr(self, key)
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
@@ -185,9 +192,11 @@ def _cpu_has_bf16() -> bool:
         return False
 
 
-def _amp_dtype(amp: bool, device: torch.device, amp_cpu: bool = False) -> torch.dtype | None:
+def _amp_dtype(amp: bool, device: torch.device, amp_cpu: bool | str = False) -> torch.dtype | None:
     """Mixed precision on CUDA (bfloat16 where supported, else float16 with a GradScaler), and
-    bfloat16 on the CPU when ``amp_cpu`` asks for it."""
+    bfloat16 on the CPU when ``amp_cpu`` asks for it (``"auto"``: only where the CPU has bf16 instructions)."""
+    if device.type == "cpu" and amp_cpu == "auto":
+        return torch.bfloat16 if _cpu_has_bf16() else None
     if device.type == "cpu" and amp_cpu:
         if not _cpu_has_bf16():
             warnings.warn("amp_cpu=True on a CPU without AVX512-BF16 or AMX: bf16 is emulated there and training is "

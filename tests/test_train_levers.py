@@ -5,6 +5,8 @@ Speed itself is measured by benchmarks/cpu_throughput.py, never asserted here.""
 
 import sys
 
+import warnings
+
 import pytest
 import torch
 
@@ -124,8 +126,21 @@ def test_amp_cpu_warns_where_the_cpu_has_no_bf16_instructions(monkeypatch):
         run(steps=1, amp_cpu=True)
 
 
+def test_amp_cpu_auto_follows_the_cpu(monkeypatch):
+    """'auto': bf16 autocast exactly where the CPU has bf16 instructions, fp32 (and no warning) elsewhere."""
+    for has in (True, False):
+        monkeypatch.setattr(torch.cpu, "_is_avx512_bf16_supported", lambda: has)
+        monkeypatch.setattr(torch.cpu, "_is_amx_tile_supported", lambda: False)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            trainer = run(steps=1, amp_cpu="auto")
+        assert trainer.amp_dtype == (torch.bfloat16 if has else None)
+
+
 @pytest.mark.parametrize("bad, match", [(dict(channels_last="yes"), "channels_last must be True or False"),
-                                        (dict(amp_cpu=1), "amp_cpu must be True or False")])
+                                        (dict(channels_last="auto"), "channels_last must be True or False"),
+                                        (dict(amp_cpu=1), "amp_cpu must be True, False or 'auto'"),
+                                        (dict(amp_cpu="bf16"), "amp_cpu must be True, False or 'auto'")])
 def test_bad_switch_values_are_refused(bad, match):
     with pytest.raises(ValueError, match=match):
         TrainConfig(**bad)
