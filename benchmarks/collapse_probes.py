@@ -59,7 +59,8 @@ def run(name, recipe="acgan-cifar10", steps=300, every=100, mutate=None, _G=None
         rows.append(dict(step=s, eval=round(fake_spread(tr) / rs, 3), train=round(fake_spread(tr, mode="train") / rs, 3),
                          d_loss=round(sum(h["d_loss"][-4:]) / 4, 3), d_real=round(h["d_real"][-1], 3), d_fake=round(h["d_fake"][-1], 3)))
     cpu = resource.getrusage(resource.RUSAGE_SELF).ru_utime - t0
-    line = json.dumps(dict(name=name, cpu=round(cpu), real=round(rs, 3), rows=rows))
+    line = json.dumps(dict(name=name, cpu=round(cpu), real=round(rs, 3), rows=rows, arch=r.arch,
+                           g_seed_label=r.g_seed_label, aux_weight=over.get("aux_weight")))
     print(line, flush=True)
     OUT.parent.mkdir(parents=True, exist_ok=True)
     with OUT.open("a") as f:

@@ -107,7 +107,7 @@ share after the division is small, G's gradient for using z is small too, and th
 is never undone. With the label entering only through the (per-class) batch norms, the first
 normalisation sees z alone. The cpu and smoke presets now use ``g_seed_label=False``; on the
 preset itself (hinge, SN in D, ACGAN's λ = 1) that gave 0.52 → 0.67 → 0.71 → 0.67 of real at
-steps 300–1200 (against 0.12 before). ``tests/test_collapse.py`` guards it. The capstone
+steps 300–1200 (the ten probes with the embedding at the seed layer ended at 0.12–0.25). ``tests/test_collapse.py`` guards it. The capstone
 claims in ``results/`` were run with the old generator and are marked as made under the old
 rules; they are to be rerun on this preset.
 

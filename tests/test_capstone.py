@@ -167,7 +167,9 @@ def test_lesson_callbacks_record_scores_and_spread_and_an_old_folder_has_none(tm
     with pytest.warns(UserWarning, match=r"\['SpreadMonitor', 1\]"):  # the same folder, other cadences
         train_run(recipe, tmp_path / "new", progress=False, callbacks=cbs[:1])
     train_run(recipe, tmp_path / "old", progress=False)  # trained before the monitor existed
-    with pytest.warns(UserWarning, match="keep the old cadence"):  # the folder's curves are not the ones asked for
+    assert json.loads((tmp_path / "old" / "callbacks.json").read_text()) == []
+    (tmp_path / "old" / "callbacks.json").unlink()  # … and before cadences were recorded
+    with pytest.warns(UserWarning, match="before callback cadences were recorded"):  # unknown: said as unknown
         old = train_run(recipe, tmp_path / "old", progress=False, callbacks=lesson_callbacks(recipe, get_judge("cifar10"), x, y, 0.5))
     assert old.loaded_from_folder and "spread_ratio" not in old.history
     view = open_run(tmp_path / "old")

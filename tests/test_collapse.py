@@ -55,10 +55,11 @@ def test_the_copy_line_separates_the_probes_it_was_set_from():
     from gantutor.metrics import copy_line_evidence
 
     ev = copy_line_evidence()
-    old, fixed = ev["label at G's seed layer"], ev["fixed preset"]
+    old, fixed = ev["label at G's seed layer"], ev["label in the batch norms only"]
     assert len(old) >= 5 and len(fixed) >= 2
-    assert max(r for _, _, r in old) < COPY_SPREAD < min(r for _, _, r in fixed)
-    assert round(min(r for _, _, r in old), 2) == 0.12 and round(max(r for _, _, r in old), 2) == 0.25  # the docstring's range
-    assert round(min(r for _, _, r in fixed), 2) == 0.59 and round(max(r for _, _, r in fixed), 2) == 0.67
+    assert all(readings[-1] == (step, r) for _, step, r, readings in old + fixed)
+    assert max(r for _, _, r, _ in old) < COPY_SPREAD < min(r for _, _, r, _ in fixed)
+    assert round(min(r for _, _, r, _ in old), 2) == 0.12 and round(max(r for _, _, r, _ in old), 2) == 0.25  # the docstring's range
+    assert round(min(r for _, _, r, _ in fixed), 2) == 0.59 and round(max(r for _, _, r, _ in fixed), 2) == 0.67
     with pytest.raises(FileNotFoundError, match="not in an installed package"):
         copy_line_evidence("/nonexistent/collapse-probes.jsonl")

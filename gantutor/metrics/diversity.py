@@ -19,9 +19,10 @@ drops towards 0 (real CIFAR-10 classes: about 0.47 on the [−1, 1] scale). It i
 enough to log during training (:class:`SpreadMonitor`), which is how a collapse that
 happens in the first few hundred steps is seen when it happens. :func:`relative_spread`
 divides it by the real one, class by class (its overall ``ratio`` is the fakes' mean spread over the
-real mean spread, while :func:`within_class_diversity`'s is the mean of the per-class ratios: the two
-agree when the classes' real spreads are alike: CIFAR-10's lie within ±11 % of their mean,
-Fashion-MNIST's within −32 %…+37 %, where the two can differ more); :func:`read_spread` turns the result into the
+real mean spread — the per-class ratios averaged with the real spreads as weights — while
+:func:`within_class_diversity`'s is the plain mean of the per-class ratios; the two ways of averaging
+agree when the classes' real spreads are alike: measured on 200 training images per class, CIFAR-10's
+lie within ±11 % of their mean, Fashion-MNIST's within −32 %…+37 %, where they can differ more); :func:`read_spread` turns the result into the
 sentence lessons 06–07 print next to their grids, with :data:`COPY_SPREAD` as the line below
 which the samples of a class are called copies (the same line ``tests/test_collapse.py``
 holds the cpu presets to).
@@ -44,21 +45,27 @@ COPY_SPREAD = 0.35
 """A heuristic line: below this fraction of the real within-class pixel spread, the samples of a class are
 near-identical (or very low in contrast: the measure scales with image contrast, so look at the grid).
 
-Set from the one-seed probes that diagnosed the capstone's collapse (``benchmarks/collapse_probes.py``,
-``benchmarks/results/collapse-probes.jsonl``; :func:`copy_line_evidence` reads them): every conditional probe
-that fed the class embedding into G's seed layer (the old cpu preset and its variants) ended at 0.12–0.25 of
-real after 300–600 steps, the fixed preset's (``g_seed_label=False``) at 0.59–0.67 after 1,200; 0.35 lies
-between. Lessons 06–07 read their grids with it and ``tests/test_collapse.py`` asserts the cpu presets stay
-above it."""
+Set from the one-seed CIFAR-10 probes that diagnosed the capstone's collapse (``benchmarks/collapse_probes.py``,
+``benchmarks/results/collapse-probes.jsonl``; :func:`copy_line_evidence` reads them): ten variants of the old
+cpu preset's DCGAN pair that fed the class embedding into G's seed layer (nine of them with λ = 0, i.e. no
+auxiliary loss; none is the preset itself) ended at 0.12–0.25 of real after 300–600 steps; the generator
+without it (``g_seed_label=False``) ended at 0.67 on the preset and 0.59 with the non-saturating loss and no
+spectral norm in D, after 1,200 steps (0.52 and 0.41 already at step 300). 0.35 lies between. Not calibrated
+over seeds, and early readings below it also occur in runs that recover later (``c-ns-nosn-noembed``: 0.11
+at step 150, 0.55 at 600). Lessons 06–07 read their grids with it and ``tests/test_collapse.py`` asserts the
+cpu presets stay above it."""
 
 
-def copy_line_evidence(path: Any = None) -> dict[str, list[tuple[str, int, float]]]:
-    """The probes :data:`COPY_SPREAD` was set from, in two groups of ``(name, last step, last spread ratio)``.
+def copy_line_evidence(path: Any = None) -> dict[str, list[tuple[str, int, float, list]]]:
+    """The probes :data:`COPY_SPREAD` was set from, in two groups of ``(name, last step, last spread ratio,
+    [(step, spread ratio) at every check])``.
 
-    ``"label at G's seed layer"``: the conditional probes of the collapsed preset (every name but the
-    unconditional ``u-…``/``uncond-…`` ones, the ``…noembed…`` ones without a class embedding, and the fixed
-    ``preset-ns-…``); ``"fixed preset"``: the ``preset-ns-…`` probes (``g_seed_label=False``). ``path``
-    defaults to ``benchmarks/results/collapse-probes.jsonl`` of the repository this package sits in.
+    ``"label at G's seed layer"``: the conditional DCGAN probes with the class embedding at G's seed layer;
+    ``"label in the batch norms only"``: those with ``g_seed_label=False`` (the fix). Lines that record
+    ``arch``/``g_seed_label`` are grouped by them; older lines by name (``preset-ns-…``: the fix; the
+    unconditional ``u-…``/``uncond-…``, the ``…noembed…`` ones without a class embedding and the ``resnet…``
+    ones, whose G never puts the label at its seed, are left out). ``path`` defaults to
+    ``benchmarks/results/collapse-probes.jsonl`` of the repository this package sits in.
     """
     import json
     from pathlib import Path
@@ -67,19 +74,20 @@ def copy_line_evidence(path: Any = None) -> dict[str, list[tuple[str, int, float
     if not path.exists():
         raise FileNotFoundError(f"{path} not found: the probes live in the repository (benchmarks/results/), "
                                 "not in an installed package")
-    out: dict[str, list] = {"label at G's seed layer": [], "fixed preset": []}
+    seed, bn_only = "label at G's seed layer", "label in the batch norms only"
+    out: dict[str, list] = {seed: [], bn_only: []}
     for line in path.read_text().splitlines():
         if not line.strip():
             continue
         r = json.loads(line)
         name, last = r["name"], r["rows"][-1]
-        if name.startswith("preset-ns"):
-            group = "fixed preset"
-        elif name.startswith(("u-", "uncond")) or "noembed" in name:
+        if name.startswith(("u-", "uncond")) or "noembed" in name or name.startswith("resnet") or r.get("arch", "dcgan") != "dcgan":
             continue
+        if "g_seed_label" in r:
+            group = seed if r["g_seed_label"] else bn_only
         else:
-            group = "label at G's seed layer"
-        out[group].append((name, int(last["step"]), float(last["eval"])))
+            group = bn_only if name.startswith("preset-ns") else seed
+        out[group].append((name, int(last["step"]), float(last["eval"]), [(int(x["step"]), float(x["eval"])) for x in r["rows"]]))
     return out
 
 
@@ -229,11 +237,12 @@ class SpreadMonitor(Callback):
     G ignores z. The noise comes from the monitor's own generator (``seed``), never from the
     trainer's or the global RNG, so a run with the monitor trains exactly as one without.
 
-    The two sides use different numbers of images per class (``per_class`` fakes, ~200 real ones
+    The two sides use different numbers of images per class (``per_class`` fakes, 200 real ones
     from :func:`gantutor.reproduce.capstone.real_spread`). ``torch.std`` (Bessel-corrected variance)
-    still underestimates a standard deviation from few images, by a factor c4(n) ≈ 1 − 1/(4n):
-    0.992 at 32 per class, 0.999 at 200, so the ratio reads at most 1 % low — small next to the
-    gap between copies (≈ 0.1–0.2) and the line (0.35).
+    still underestimates a standard deviation from few images, for normally distributed pixels by
+    c4(n) ≈ 1 − 1/(4n): 0.992 at 32 per class, 0.999 at 200, so at the defaults the ratio reads
+    ≈ 0.7 % low (3.5 % at ``per_class=8``) — small next to the gap between the collapsed probes
+    (≈ 0.12–0.25) and the line (0.35).
 
     :meth:`measure` computes the same number for any sampler — e.g. the final generator of a
     run folder trained before the monitor existed (no ``spread_ratio`` in its history).

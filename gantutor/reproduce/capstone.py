@@ -252,10 +252,14 @@ def train_run(recipe, run_dir: str | os.PathLike | None, *, retrain: bool = Fals
     if trainer.loaded_from_folder and cfile is not None:
         # the curves in a finished folder were logged by the callbacks of the run that trained it
         stored = json.loads(cfile.read_text()) if cfile.exists() else None
-        if cadence and stored != cadence:
-            warnings.warn(f"{run_dir} holds a finished run whose history was logged by callbacks {stored} (None: not "
-                          f"recorded), not by the ones passed now {cadence}: its curves keep the old cadence; "
-                          "retrain=True trains it again with these", stacklevel=2)
+        if cadence and stored is None:
+            warnings.warn(f"{run_dir} holds a finished run trained before callback cadences were recorded: its curves "
+                          f"may come from other callbacks than {cadence} (retrain=True trains it again with these)",
+                          stacklevel=2)
+        elif cadence and stored != cadence:
+            warnings.warn(f"{run_dir} holds a finished run whose history was logged by callbacks {stored}, not by the "
+                          f"ones passed now {cadence}: its curves keep the old cadence; retrain=True trains it again "
+                          "with these", stacklevel=2)
     if not trainer.loaded_from_folder:
         t0, c0 = time.perf_counter(), time.process_time()
         trainer.fit(progress=progress)
