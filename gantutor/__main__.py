@@ -104,12 +104,14 @@ def _parser() -> argparse.ArgumentParser:
                    help="generator steps in all (default: the preset's); on --resume it may only grow")
     t.add_argument("--device", default=None, help="cpu, cuda, cuda:N or mps (default: the best available; torchrun: one GPU per process)")
     t.add_argument("--seed", type=_seed, default=0, metavar="S", help="seed of the initial weights, data order and noise (default 0)")
-    t.add_argument("--channels-last", action="store_true",
+    t.add_argument("--channels-last", action=argparse.BooleanOptionalAction, default=None,
                    help="speed switch: G, D and the batches in NHWC memory layout (fp32 rounding only; "
-                        "1.11x faster on a CPU in benchmarks/cpu_throughput.py); --resume needs the same switches")
-    t.add_argument("--amp-cpu", action="store_true",
+                        "1.11x faster on a CPU in benchmarks/cpu_throughput.py); default: the preset's (on in cpu); "
+                        "--resume needs the same switches")
+    t.add_argument("--amp-cpu", action=argparse.BooleanOptionalAction, default=None,
                    help="speed switch: bfloat16 autocast on the CPU (bf16 rounding); fast only on CPUs with "
-                        "AVX512-BF16 or AMX, slower elsewhere (a warning says so)")
+                        "AVX512-BF16 or AMX, slower elsewhere (a warning says so); default: the preset's (cpu: "
+                        "'auto', on exactly where the CPU has those instructions)")
     t.add_argument("--no-progress", action="store_true", help="no progress bar (for logs)")
     t.set_defaults(_parser=t)
 
@@ -198,8 +200,8 @@ def train(args: argparse.Namespace) -> int:
     device, rank, world = _init_distributed(args.device)
     try:
         overrides = dict(out_dir=str(out), seed=args.seed) | ({"steps": args.steps} if args.steps is not None else {})
-        # a switch given on the command line turns it on; absent, the preset's own setting stays
-        overrides |= {k: True for k in SPEED_SWITCHES if getattr(args, k)}
+        # a switch given on the command line (--x / --no-x) wins; absent, the preset's own setting stays
+        overrides |= {k: getattr(args, k) for k in SPEED_SWITCHES if getattr(args, k) is not None}
         cfg = recipe.config(**overrides)
         try:  # the preset's batch is global: each of the `world` processes takes its share
             cfg = dataclasses.replace(cfg, batch_size=per_process_batch(cfg.batch_size, world))

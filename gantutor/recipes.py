@@ -44,47 +44,37 @@ What still differs from the reference, said plainly:
   batch 64 and lr 2e-4, with λ = 1;
 * results of a 100k-step run have not been measured here (no GPU run yet).
 
-**The cpu preset** (what lessons 06–07 train; ≈ 10 minutes per model on one thread of the
-2-core course machine): the DCGAN-size pair (G and D width 32, no extra blocks, a 128-d
-ReACGAN embedding), spectral norm in D only, hinge loss, Adam 2e-4, β = (0.5, 0.999),
-batch 64, n_dis 1, EMA 0.995 from step 200; **4,500** steps on CIFAR-10, **5,000** on
-Fashion-MNIST. How it was chosen (measured, one thread, ``acgan-cifar10``, 40 steps after 5
-warm-up steps, the machine shared at load ≈ 3.5 on 2 cores; CPU-time rates, which the load
-affects less than wall time):
+**The cpu preset** (what lessons 06–07 train; ≈ 10 CPU-minutes per model on one thread of the
+2-core course machine, whose CPU has bfloat16 instructions): the DCGAN-size pair (G and D width 32,
+no extra blocks, a 128-d ReACGAN embedding), spectral norm in D only, hinge loss, Adam 2e-4,
+β = (0.5, 0.999), n_dis 1, EMA 0.995 from step 200, **batch 32**, **10,000** steps on both data
+sets (320,000 images, the same as the former 5,000 × 64 on Fashion-MNIST), G, D and the real
+batches in NHWC memory layout (``channels_last``: fp32 rounding only) and **bfloat16 autocast
+where the CPU has bf16 instructions** (``amp_cpu="auto"``: AVX512-BF16 or AMX; fp32 elsewhere,
+where the same steps take ≈ 1.4× the CPU time).
 
-* width 32, batch 64: **8.1** G steps per CPU-second (ACGAN), 8.0 (ReACGAN) → 4,500 steps
-  ≈ 9.3 CPU-minutes; width 64, batch 64: **3.0** (ACGAN), 2.8 (ReACGAN) → only ≈ 1,700
-  steps in the same time; width 48, batch 32: **8.5** (ACGAN);
-* an earlier 10-minute run of the previous preset's settings (width 32, 4,425 / 4,225 steps
-  on CIFAR-10) scored ACGAN at 1.00× and ReACGAN at 0.64× the offline classifier's real
-  accuracy (Fréchet distances 26.6 / 28.7, lesson 07's former closing note);
-* so the preset keeps width 32 / batch 64 and spends the budget on steps (2,000 → 4,500 on
-  CIFAR-10). n_dis > 1 would divide the number of G steps by n_dis at the same cost; not tried.
-* a trial with a slower EMA (0.999 from step 500 instead of 0.995 from step 200; one seed each, seed 0, one thread, load ≈ 4–4.5 on 2 cores;
-  offline CIFAR-10 classifier at 79.6 % on real test images, 2,000 samples): ACGAN 4,500
-  steps in 550 CPU-s (1,735 s wall), accuracy ratio **0.35**, Fréchet **60.8**, within-class
-  diversity 0.18; ReACGAN 580 CPU-s (1,818 s wall), ratio **0.61**, Fréchet **44.6**,
-  diversity 0.36. So the issue's accuracy target (≥ 0.60 for both heads) is met by ReACGAN
-  only. The same recipes after only 250 steps (lesson 06's search, EMA not yet active)
-  scored Fréchet 29.5 (ACGAN) and 38.4 (ReACGAN): the longer run got *worse*, and the
-  earlier 0.995-EMA runs above were better too — the slower EMA (0.999) is the first
-  suspect, ACGAN's growing feature norm (8 → 36) the second. One seed: not settled, but
-  the preset went back to EMA 0.995 from step 200. Lessons 06–07 print the scores of the
-  runs they train or load.
-* Side by side with the previous preset (``python benchmarks/quality_cpu.py --dataset
-  cifar10|fmnist``, seed 0, one thread, 2,000 samples; output in
-  ``benchmarks/results/quality-cpu-*.jsonl``; the current preset's CIFAR-10 rows are the
-  claims' seed-0 runs, read from their score cache), offline-classifier scores, previous →
-  current: CIFAR-10 ACGAN accuracy ratio 0.64 → 0.73, Fréchet 39.9 → 36.6 (× 0.92);
-  ReACGAN 0.61 → 0.68, Fréchet 39.8 → 23.0 (× 0.58); Fashion-MNIST ACGAN 0.99 → 1.10,
-  Fréchet 20.8 → 20.5 (× 0.99); ReACGAN 0.89 → 0.88, Fréchet 20.2 → 20.2 (× 1.00). So
-  the accuracy target (≥ 0.60 of real) holds for both heads on seed 0, but the Fréchet
-  target (at most half of the previous preset) is **not met**: more steps helped
-  ReACGAN on CIFAR-10 most, ACGAN little, and Fashion-MNIST not at all (its distance had
-  already stopped falling at 2,500 steps). Over the claim's five seeds the accuracy
-  ratio is 0.74 (ACGAN) and 0.67 (ReACGAN) on average; seed 1 is below 0.60 for both
-  and seed 4 for ReACGAN (``results/reacgan-vs-acgan-cifar10.json``). Not tried: n_dis 2, wider D with a
-  smaller batch, a learning-rate decay.
+How it was chosen: ``benchmarks/preset_search.py`` (records in
+``benchmarks/results/preset-search.jsonl``, table ``preset-search.md``, figure
+``preset-search-screen.png``) trains candidates that spend the **same CPU time** differently —
+each run stops when its training has used the budget, whatever number of steps that buys — and
+scores them with the offline classifier (accuracy ratio, Fréchet distance in its features,
+within-class feature diversity) and the within-class pixel spread. Screen: every candidate, seed
+0, both heads, 3 CPU-minutes. At 3 CPU-minutes (one seed; base and
+nhwc, which differ only by fp32 rounding, differed by 0.08 in accuracy ratio and 0.7 in Fréchet
+distance: the noise of one seed) the levers that buy steps led — batch 32 (2,720 / 2,520 steps for
+ACGAN / ReACGAN; Fréchet 22.8 / 27.3 against the former preset's 31.4 / 35.8) and NHWC + bf16
+(2,305 / 2,165 steps; 25.0 / 30.4) — with two levers that change what G draws or D sees:
+DiffAugment translation + cutout (16.2 / 14.8) and nearest-neighbour upsampling in G (18.5 /
+13.3). A wider or a stronger D, n_dis 2, TTUR and a slower EMA did not beat the former preset;
+the small ResNet reached only 300 steps (Fréchet 23.1 / 25.2, accuracy ratio 0.18 / 0.15,
+feature diversity 0.91 / 1.03). The pair to confirm was picked when nine of the twelve
+candidates had run, before nearest and DiffAugment had: combining them with it is the next
+confirmation, not done yet. Confirmation: the two leading levers together (batch
+32 + NHWC + bf16, not screened as a pair), seeds 0–2, both heads, 10 CPU-minutes: seed 0 gave ACGAN
+11,295 steps, accuracy ratio 0.95, Fréchet 8.1, feature diversity 0.81, pixel spread 0.84 of real;
+ReACGAN 10,410 steps, 0.92, 6.7, 0.78, 0.82 (2,000 samples each) — against the former preset's
+old-rules claim means of Fréchet 31.2 (ACGAN) and 26.0 (ReACGAN). Per-seed rows and the other seeds:
+``benchmarks/results/preset-search.md``; per-class grids beside it.
 
 **The collapse** (issue 20; CIFAR-10, seed 0, one thread, short runs made with
 ``benchmarks/collapse_probes.py``, whose output is ``benchmarks/results/collapse-probes.jsonl``):
@@ -251,8 +241,9 @@ def _preset(dataset: str, head: str, preset: str) -> Recipe:
         return Recipe(
             **common, arch="dcgan", z_dim=64, g_width=32, d_width=32, g_depth=0, d_depth=0, embed_dim=128, sn_g=False, sn_d=True,
             g_seed_label=False,  # the label enters G through its batch norms only (see "The collapse" above)
-            train=dict(steps=5000 if dataset == "fmnist" else 4500, n_dis=1, batch_size=64, lr_g=2e-4, lr_d=2e-4, betas=(0.5, 0.999),
-                       loss="hinge", ema=0.995, ema_start=200, aux_weight=aux, d2d=dict(_D2D), log_every=25, sample_every=500, ckpt_every=500),
+            train=dict(steps=10_000, n_dis=1, batch_size=32, lr_g=2e-4, lr_d=2e-4, betas=(0.5, 0.999), loss="hinge", ema=0.995,
+                       ema_start=200, aux_weight=aux, d2d=dict(_D2D), log_every=50, sample_every=1000, ckpt_every=1000,
+                       channels_last=True, amp_cpu="auto"),  # the preset search's winner (see "The cpu preset" above)
         )
     if preset == "smoke":
         return Recipe(

@@ -158,3 +158,15 @@ def test_speed_switches_reach_the_trainer_and_resume_checks_them(tmp_path, capsy
     assert main(["train", *SMOKE, "--out", str(run), "--resume", "--steps", "4", "--no-progress",
                  "--channels-last"]) == 0
     assert checkpoint.load(run / "ckpt.pt")["step"] == 4
+
+
+def test_a_preset_switch_is_turned_off_from_the_command_line(tmp_path):
+    """The cpu preset turns channels_last on and amp_cpu to 'auto'; --no-… switches turn them off, absent keeps them."""
+    from gantutor.recipes import get_recipe
+
+    cfg = get_recipe("acgan-cifar10", "cpu").config()
+    assert cfg.channels_last is True and cfg.amp_cpu == "auto"
+    run = tmp_path / "run"
+    assert main(["train", *SMOKE, "--out", str(run), "--no-progress", "--no-channels-last", "--no-amp-cpu"]) == 0
+    cfg = checkpoint.load(run / "ckpt.pt")["cfg"]
+    assert cfg["channels_last"] is False and cfg["amp_cpu"] is False

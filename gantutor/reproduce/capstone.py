@@ -142,7 +142,7 @@ def lesson_callbacks(recipe, classifier, probe_x, probe_y, real: float, smoke: b
 
     * :class:`~gantutor.callbacks.HeadDiagnostics` every steps/40 on the probe batch (``probe_x`` in
       [−1, 1], ``probe_y``): the conditional head's gradient factors;
-    * :class:`~gantutor.callbacks.PeriodicEval` with :func:`quality_probe` every steps/10 (450 steps at the
+    * :class:`~gantutor.callbacks.PeriodicEval` with :func:`quality_probe` every steps/10 (1,000 steps at the
       CIFAR-10 cpu preset; 500 samples, smoke 50): accuracy ratio, Fréchet distance, within-class diversity;
     * :class:`~gantutor.metrics.SpreadMonitor` every steps/20 with ``real`` (:func:`real_spread`'s
       ``["spread"]``): G's within-class pixel spread as a fraction of real.
