@@ -139,6 +139,21 @@ def test_train_run_caches_and_retrains(tmp_path, monkeypatch):
         open_run(tmp_path)
 
 
+def test_a_folder_of_other_settings_is_moved_aside_and_trained_anew(tmp_path, monkeypatch):
+    """A learner's run folder from before a preset changed: not an error, not overwritten; kept beside the new run."""
+    monkeypatch.setenv("GANTUTOR_SMOKE", "1")
+    from gantutor.reproduce.capstone import train_run
+
+    recipe = get_recipe("acgan-cifar10", "smoke")
+    run = tmp_path / "r"
+    old = train_run(recipe, run, progress=False, steps=2, batch_size=8)
+    with pytest.warns(UserWarning, match=r"other settings .* moved to r\.other-settings-1"):
+        new = train_run(recipe, run, progress=False, steps=2)
+    assert not new.loaded_from_folder and new.cfg.batch_size == recipe.config().batch_size != old.cfg.batch_size
+    assert (tmp_path / "r.other-settings-1" / "ckpt.pt").exists() and (run / "ckpt.pt").exists()
+    assert train_run(recipe, run, progress=False, steps=2).loaded_from_folder  # the new one is found next time
+
+
 def test_lesson_callbacks_record_scores_and_spread_and_an_old_folder_has_none(tmp_path, monkeypatch):
     """What lessons 06–07 log; a folder trained without the monitor loads without a spread history,
     and the monitor's measure of its final generator is the same from the trainer and from the viewer."""

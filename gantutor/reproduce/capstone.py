@@ -225,7 +225,7 @@ def train_run(recipe, run_dir: str | os.PathLike | None, *, retrain: bool = Fals
     The folder gets what ``python -m gantutor train`` writes (``ckpt.pt``, ``recipe.json``,
     ``history.json``) plus ``timing.json`` (wall and CPU seconds of the training). A folder
     holding a finished run with the same settings is loaded instead of trained (seconds);
-    an unfinished one is resumed; ``retrain=True`` deletes the folder first. ``overrides``
+    an unfinished one is resumed; one with other settings (a preset that changed since) is moved aside to ``NAME.other-settings-N`` with a warning and the run trained anew; ``retrain=True`` deletes the folder first. ``overrides``
     are TrainConfig fields (e.g. ``steps``). ``run_dir=None`` trains without saving.
     """
     import torch
@@ -237,11 +237,24 @@ def train_run(recipe, run_dir: str | os.PathLike | None, *, retrain: bool = Fals
         if retrain and run_dir.exists():
             shutil.rmtree(run_dir)
         overrides = {"ckpt_every": recipe.train.get("ckpt_every", 0) or 500, **overrides, "out_dir": str(run_dir)}
+    from ..checkpoint import ResumeMismatch
+
     cfg = recipe.config(seed=seed, **overrides)
     data = recipe.load_data()
     torch.manual_seed(seed)
     G, D = recipe.build()
-    trainer = Trainer(G, D, data, cfg, callbacks=list(callbacks))
+    try:
+        trainer = Trainer(G, D, data, cfg, callbacks=list(callbacks))
+    except ResumeMismatch as err:
+        # the folder holds a run of other settings (e.g. trained before the preset changed): keep it, train anew
+        aside = next(run_dir.with_name(f"{run_dir.name}.other-settings-{i}") for i in range(1, 10_000)
+                     if not run_dir.with_name(f"{run_dir.name}.other-settings-{i}").exists())
+        run_dir.rename(aside)
+        warnings.warn(f"{run_dir} held a run with other settings than {recipe.name} [{recipe.preset}] asks for now; moved "
+                      f"to {aside.name} and training anew ({err})", stacklevel=2)
+        torch.manual_seed(seed)
+        G, D = recipe.build()
+        trainer = Trainer(G, D, data, cfg, callbacks=list(callbacks))
     timing = {"wall_s": 0.0, "cpu_s": 0.0, "steps": 0}
     tfile = run_dir / "timing.json" if run_dir is not None else None
     if tfile is not None and tfile.exists() and trainer.step > 0:
