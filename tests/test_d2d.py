@@ -227,6 +227,10 @@ def _d2d_worker(rank, world, port, path, data):
         model_loss.backward()
         grads = {k: v.grad.clone() for k, v in model.named_parameters()}
         torch.save(dict(loss=loss.detach(), local_only=local_only, e_grad=e.grad, p_grad=p.grad, model_loss=model_loss.detach(), grads=grads), f"{path}/rank{rank}.pt")
+        # tear down in order: the DDP reducer before its process group, and both ranks done before either
+        # destroys it (ci14 once saw a rank abort with "terminate called without an active exception")
+        del ddp
+        dist.barrier()
     finally:
         dist.destroy_process_group()
 
