@@ -247,8 +247,7 @@ def train_run(recipe, run_dir: str | os.PathLike | None, *, retrain: bool = Fals
         trainer = Trainer(G, D, data, cfg, callbacks=list(callbacks))
     except ResumeMismatch as err:
         # the folder holds a run of other settings (e.g. trained before the preset changed): keep it, train anew
-        aside = next(run_dir.with_name(f"{run_dir.name}.other-settings-{i}") for i in range(1, 10_000)
-                     if not run_dir.with_name(f"{run_dir.name}.other-settings-{i}").exists())
+        aside = next(p for i in range(1, 10_000) if not (p := run_dir.with_name(f"{run_dir.name}.other-settings-{i}")).exists())
         run_dir.rename(aside)
         warnings.warn(f"{run_dir} held a run with other settings than {recipe.name} [{recipe.preset}] asks for now; moved "
                       f"to {aside.name} and training anew ({err})", stacklevel=2)
