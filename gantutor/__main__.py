@@ -198,6 +198,7 @@ def train(args: argparse.Namespace) -> int:
         print(f"error: {problem}", file=sys.stderr)
         return 2
     device, rank, world = _init_distributed(args.device)
+    trainer = None
     try:
         overrides = dict(out_dir=str(out), seed=args.seed) | ({"steps": args.steps} if args.steps is not None else {})
         # a switch given on the command line (--x / --no-x) wins; absent, the preset's own setting stays
@@ -230,6 +231,8 @@ def train(args: argparse.Namespace) -> int:
         if world > 1:
             import torch.distributed as dist
 
+            if trainer is not None:
+                trainer.release()  # the DDP wrappers go before their process group does
             dist.barrier()
             dist.destroy_process_group()
     return 0

@@ -550,6 +550,16 @@ class Trainer:
         checkpoint.set_rng_states(state)
         checkpoint.load_callback_states(self.callbacks, state.get("callbacks", []))
 
+    def release(self) -> None:
+        """Drop the DistributedDataParallel wrappers (no-op in one process).
+
+        Call it before ``torch.distributed.destroy_process_group()``: a DDP wrapper still alive
+        when its process group goes away can abort the process at exit. G and D themselves stay
+        usable; the trainer cannot take further steps under torchrun after this.
+        """
+        if self.distributed:
+            self._G, self._D = self.G, self.D
+
     def save_checkpoint(self, path: str | os.PathLike | None = None) -> Path | None:
         """Write the full state (atomically: a crash mid-write keeps the previous file); rank 0 only."""
         if path is None and self.ckpt_path is None:
