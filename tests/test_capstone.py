@@ -189,6 +189,12 @@ def test_lesson_callbacks_record_scores_and_spread_and_an_old_folder_has_none(tm
     assert old.loaded_from_folder and "spread_ratio" not in old.history
     view = open_run(tmp_path / "old")
     assert final_spread(view, real["spread"])[1] == pytest.approx(final_spread(old, real["spread"])[1], abs=1e-6)
+    half = max(1, steps // 2)  # an unfinished run resumed with other callbacks: the record keeps both
+    train_run(recipe, tmp_path / "resumed", progress=False, steps=half)
+    with pytest.warns(UserWarning, match=f"resuming at step {half}"):
+        train_run(recipe, tmp_path / "resumed", progress=False, callbacks=cbs[2:])
+    assert json.loads((tmp_path / "resumed" / "callbacks.json").read_text()) == {
+        "mixed": [[], [["SpreadMonitor", 1]]], "resumed_at": half}
 
 
 def test_score_cache_shares_identical_runs_only(tmp_path, monkeypatch):

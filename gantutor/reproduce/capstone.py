@@ -272,6 +272,14 @@ def train_run(recipe, run_dir: str | os.PathLike | None, *, retrain: bool = Fals
             warnings.warn(f"{run_dir} holds a finished run whose history was logged by callbacks {stored}, not by the "
                           f"ones passed now {cadence}: its curves keep the old cadence; retrain=True trains it again "
                           "with these", stacklevel=2)
+    record = cadence
+    if not trainer.loaded_from_folder and trainer.step > 0 and cfile is not None and cfile.exists():
+        # resuming: the steps before this call were logged by the callbacks stored then
+        stored = json.loads(cfile.read_text())
+        if stored != cadence:
+            warnings.warn(f"{run_dir}: resuming at step {trainer.step} a run whose history so far was logged by callbacks "
+                          f"{stored}; from here on {cadence} log it (the record keeps both)", stacklevel=2)
+            record = {"mixed": [stored, cadence], "resumed_at": trainer.step}
     if not trainer.loaded_from_folder:
         t0, c0 = time.perf_counter(), time.process_time()
         trainer.fit(progress=progress)
@@ -284,7 +292,7 @@ def train_run(recipe, run_dir: str | os.PathLike | None, *, retrain: bool = Fals
         (run_dir / "history.json").write_text(json.dumps(trainer.history))
         tfile.write_text(json.dumps(timing))
         if not trainer.loaded_from_folder:
-            cfile.write_text(json.dumps(cadence))
+            cfile.write_text(json.dumps(record))
     return trainer
 
 
