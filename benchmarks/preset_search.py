@@ -151,8 +151,11 @@ def table() -> str:
 # meets, or (b) the reference misses a target on some head and C meets every target on both heads (the targets are
 # the issue's floor). Otherwise the reference stays.
 REFERENCE, FRECHET_MARGIN = "b32_nhwc_bf16", 1.5
-# the issue's targets, means over seeds (accuracy also: no seed below 0.65)
-TARGETS = {"accuracy_ratio": 0.80, "diversity": 0.80, "pixel_spread": 0.60, "frechet": {"acgan": 15.6, "reacgan": 13.0}}
+# the issue's targets, means over seeds (CIFAR-10's accuracy also: no seed below 0.65). Fréchet: half of the means before
+# the issue (CIFAR-10: the old claim's 31.2 / 26.0 rounded as the issue gives them; Fashion-MNIST: the former preset's
+# runs in benchmarks/results/quality-cpu-fmnist.jsonl, 20.47 / 20.17)
+TARGETS = {"accuracy_ratio": 0.80, "diversity": 0.80, "pixel_spread": 0.60,
+           "frechet": {"cifar10": {"acgan": 15.6, "reacgan": 13.0}, "fmnist": {"acgan": 10.23, "reacgan": 10.08}}}
 
 
 def compare(stage: str = "confirm", dataset: str = "cifar10") -> str:
@@ -173,18 +176,21 @@ def compare(stage: str = "confirm", dataset: str = "cifar10") -> str:
            "|---|---|---|---|---|---|"]
     for (c, h), iv, v in zip(pairs, ivs, verdicts):
         out.append(f"| {c} | {h} | {iv['n_b']} / {iv['n_a']} | {iv['diff']:+.2f} | [{iv['lo']:+.2f}, {iv['hi']:+.2f}] | {v} |")
-    out += ["", "Targets (means over seeds; accuracy: and no seed below 0.65):", "",
+    out += ["", f"Targets on {dataset} (means over seeds; CIFAR-10's accuracy: and no seed below 0.65):", "",
             "| candidate | head | seeds | accuracy ≥ 0.80 | Fréchet ≤ target | diversity ≥ 0.80 | pixel spread ≥ 0.60 |",
             "|---|---|---|---|---|---|---|"]
     for (c, h), rs in sorted(runs.items()):
         mean = {k: sum(r[k] for r in rs) / len(rs) for k in ("accuracy_ratio", "frechet", "diversity", "pixel_spread")}
         lowest = min(r["accuracy_ratio"] for r in rs)
-        ok = {"accuracy_ratio": mean["accuracy_ratio"] >= TARGETS["accuracy_ratio"] and lowest >= 0.65,
-              "frechet": mean["frechet"] <= TARGETS["frechet"][h],
+        target = TARGETS["frechet"][dataset][h]
+        ok = {"accuracy_ratio": dataset != "cifar10" or (mean["accuracy_ratio"] >= TARGETS["accuracy_ratio"] and lowest >= 0.65),
+              "frechet": mean["frechet"] <= target,
               "diversity": mean["diversity"] >= TARGETS["diversity"], "pixel_spread": mean["pixel_spread"] >= TARGETS["pixel_spread"]}
         cell = {k: f"{mean[k]:.3f} {'✔' if ok[k] else '✘'}" for k in mean}
+        if dataset != "cifar10":  # the issue sets the accuracy target for CIFAR-10 only
+            cell["accuracy_ratio"] = f"{mean['accuracy_ratio']:.3f}"
         out.append(f"| {c} | {h} | {len(rs)} | {cell['accuracy_ratio']} (lowest {lowest:.2f}) | {cell['frechet']} "
-                   f"(≤ {TARGETS['frechet'][h]}) | {cell['diversity']} | {cell['pixel_spread']} |")
+                   f"(≤ {target}) | {cell['diversity']} | {cell['pixel_spread']} |")
     return "\n".join(out)
 
 
