@@ -143,10 +143,11 @@ def table() -> str:
     return "\n".join(out)
 
 
-# The confirm stage's rule, declared before the combinations' runs (commit history): each candidate C is compared
+# The confirm stage's rule, declared before the combinations' first results (ef658f6): each candidate C is compared
 # with REFERENCE on each head by θ = Fréchet(REFERENCE) − Fréchet(C) (positive: C is better), Welch's 90 % interval
-# over seeds 0–2, margin FRECHET_MARGIN (the smallest gain worth changing the preset for: about a fifth of the
-# reference's Fréchet distance), Holm over all (candidate, head) comparisons — the claims' rule of gantutor.stats.
+# over seeds 0–2, margin FRECHET_MARGIN (about a fifth of the reference's Fréchet distance: a gain shown below it is
+# "not reproduced"; "reproduced" needs a gain shown above 0), Holm over all (candidate, head) comparisons — the
+# claims' rule of gantutor.stats.
 # The preset changes to C when (a) C is "reproduced" (better) on both heads and meets every target the reference
 # meets, or (b) the reference misses a target on some head and C meets every target on both heads (the targets are
 # the issue's floor). Otherwise the reference stays.

@@ -48,8 +48,9 @@ What still differs from the reference, said plainly:
 2-core course machine, whose CPU has bfloat16 instructions): the DCGAN-size pair (G and D width 32,
 no extra blocks, a 128-d ReACGAN embedding), spectral norm in D only, hinge loss, Adam 2e-4,
 β = (0.5, 0.999), n_dis 1, EMA 0.995 from step 200, **batch 32**, **10,000** steps on CIFAR-10 and
-**20,000** on Fashion-MNIST (a 28×28 grey step costs about half a colour 32×32 one: ACGAN took 21,365
-steps in 600 training CPU-seconds there, against 11,295 on CIFAR-10; seed 0), G, D and the real
+**20,000** on Fashion-MNIST (a 28×28 grey step costs about half to two thirds of a colour 32×32 one:
+in 600 training CPU-seconds ACGAN took 21,365 steps there against 11,295 on CIFAR-10, ReACGAN 17,135
+against 10,410; seed 0 — so 20,000 steps take about 9.4 / 11.7 CPU-minutes), G, D and the real
 batches in NHWC memory layout (``channels_last``: fp32 rounding only) and **bfloat16 autocast
 where the CPU has bf16 instructions** (``amp_cpu="auto"``: AVX512-BF16 or AMX; fp32 elsewhere,
 where the same steps take ≈ 1.4× the CPU time).
@@ -59,21 +60,24 @@ How it was chosen: ``benchmarks/preset_search.py`` (records in
 ``preset-search-screen.png``) trains candidates that spend the **same CPU time** differently —
 each run stops when its training has used the budget, whatever number of steps that buys — and
 scores them with the offline classifier (accuracy ratio, Fréchet distance in its features,
-within-class feature diversity) and the within-class pixel spread. Screen: every candidate, seed
-0, both heads, 3 CPU-minutes. At 3 CPU-minutes (one seed; base and
-nhwc, which differ only by fp32 rounding, differed by 0.08 in accuracy ratio and 0.7 in Fréchet
-distance: the noise of one seed) the levers that buy steps led — batch 32 (2,720 / 2,520 steps for
-ACGAN / ReACGAN; Fréchet 22.8 / 27.3 against the former preset's 31.4 / 35.8) and NHWC + bf16
-(2,305 / 2,165 steps; 25.0 / 30.4) — with two levers that change what G draws or D sees:
-DiffAugment translation + cutout (16.2 / 14.8) and nearest-neighbour upsampling in G (18.5 /
-13.3). A wider or a stronger D, n_dis 2, TTUR and a slower EMA did not beat the former preset;
-the small ResNet reached only 300 steps (Fréchet 23.1 / 25.2, accuracy ratio 0.18 / 0.15,
-feature diversity 0.91 / 1.03). The pair to confirm was picked when nine of the twelve
-candidates had run, before nearest and DiffAugment had; its combinations with those two were then
-confirmed beside it under a rule declared before their runs (Fréchet gain over the pair, Welch 90 %
-intervals, margin 1.5, Holm; the preset changes only for a candidate better on both heads, or one
-meeting every target where the pair does not). Confirmation, seeds 0–2, both heads, 10 CPU-minutes,
-2,000 samples each — means (ACGAN / ReACGAN):
+within-class feature diversity) and the within-class pixel spread. Screen: the twelve screen
+candidates, seed 0, both heads, 3 CPU-minutes (one seed; base and nhwc, which differ only by fp32
+rounding and 1–2 % more steps, differed by 0.08 in ACGAN's accuracy ratio and 0.7 in its Fréchet
+distance). Among the first nine to run, the levers that buy steps had the best ACGAN Fréchet
+distances and accuracy ratios — batch 32 (2,720 / 2,520 steps for ACGAN / ReACGAN; Fréchet 22.8 /
+27.3 against the former preset's 31.4 / 35.8) and NHWC + bf16 (2,305 / 2,165 steps; 25.0 / 30.4).
+Two of the last three, levers that change what G draws or D sees, beat both on Fréchet distance:
+DiffAugment translation + cutout (16.2 / 14.8) and nearest-neighbour upsampling in G (18.5 / 13.3).
+Widening G and D (48) or D alone (64) and n_dis 2 scored worse than the former preset; TTUR was
+worse on ACGAN and level on ReACGAN; a slower EMA (0.999) had a lower Fréchet distance (29.8 / 28.5) but a lower accuracy
+ratio and diversity; the small ResNet reached only 300 steps (Fréchet 23.1 / 25.2, accuracy ratio
+0.18 / 0.15, feature diversity 0.91 / 1.03). The pair to confirm was picked when nine of the twelve
+had run, before nearest and DiffAugment had; its combinations with those two were then confirmed
+beside it under a rule declared before their first results (Fréchet gain over the pair, Welch 90 %
+intervals, margin 1.5, Holm; the preset changes only for a candidate better on both heads that
+meets every target the pair meets, or one meeting every target where the pair misses one).
+Confirmation, seeds 0–2, both heads, 10 CPU-minutes (10,000–12,300 steps: the preset's fixed 10,000
+stop a little earlier), 2,000 samples each — means (ACGAN / ReACGAN):
 
 * batch 32 + NHWC + bf16 (**the preset**): 11,823 / 10,950 steps, accuracy ratio 1.03 / 0.91
   (lowest seed 0.95 / 0.90), Fréchet 7.2 / 6.4, feature diversity 0.794 / 0.788, pixel spread
@@ -85,8 +89,9 @@ meeting every target where the pair does not). Confirmation, seeds 0–2, both h
 So the pair stays. The former preset's old-rules claim means were Fréchet 31.2 (ACGAN) and 26.0
 (ReACGAN), with its collapsed generator. Targets: accuracy ratio ≥ 0.80 with no seed below 0.65,
 Fréchet ≤ 15.6 / 13 and pixel spread ≥ 0.6 hold on every seed; **feature diversity ≥ 0.80 is
-missed** by every confirmed candidate (the preset is closest, 0.79; the two combinations trade
-diversity for Fréchet distance). On Fashion-MNIST (600 CPU-seconds, seed 0 so far): Fréchet 3.3 /
+missed** by every confirmed candidate (the preset is closest, 0.79; DiffAugment clearly trades
+diversity for Fréchet distance, nearest's lower diversity is within the seeds' noise). On
+Fashion-MNIST (600 CPU-seconds, seed 0 so far): Fréchet 3.3 /
 4.0 against the target 10.2 / 10.1, diversity 0.84 / 0.85. The table, figures and per-class grids:
 ``benchmarks/results/preset-search.md``.
 
