@@ -119,16 +119,21 @@ def one(name: str, head: str, seed: int, budget: float, every: float, dataset: s
             "overrides": CANDIDATES[name], "commit": current_commit(untracked=False) or "unknown", "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
 
 
+def records() -> list[dict]:
+    """Every run recorded in OUT (one JSON object per line)."""
+    return [json.loads(line) for line in OUT.read_text().splitlines() if line.strip()]
+
+
 def done_keys() -> set:
     if not OUT.exists():
         return set()
-    rows = [json.loads(line) for line in OUT.read_text().splitlines() if line.strip()]
+    rows = records()
     return {(r["stage"], r["candidate"], r["head"], r["seed"], r["dataset"]) for r in rows}
 
 
 def table() -> str:
     """Per stage and candidate: means over the heads' runs (seeds), with steps reached."""
-    rows = [json.loads(line) for line in OUT.read_text().splitlines() if line.strip()]
+    rows = records()
     out = ["| stage | candidate | head | seeds | steps | accuracy ratio | Fréchet | diversity | pixel spread |",
            "|---|---|---|---|---|---|---|---|---|"]
     groups: dict = {}
@@ -155,7 +160,7 @@ REFERENCE, FRECHET_MARGIN = "b32_nhwc_bf16", 1.5
 # the issue's targets, means over seeds (CIFAR-10's accuracy also: no seed below 0.65). Fréchet: half of the means before
 # the issue (CIFAR-10: the old claim's 31.2 / 26.0 rounded as the issue gives them; Fashion-MNIST: the former preset's
 # runs in benchmarks/results/quality-cpu-fmnist.jsonl, 20.47 / 20.17)
-TARGETS = {"accuracy_ratio": 0.80, "diversity": 0.80, "pixel_spread": 0.60,
+TARGETS = {"accuracy_ratio": 0.80, "accuracy_lowest_seed": 0.65, "diversity": 0.80, "pixel_spread": 0.60,
            "frechet": {"cifar10": {"acgan": 15.6, "reacgan": 13.0}, "fmnist": {"acgan": 10.23, "reacgan": 10.08}}}
 
 
@@ -163,7 +168,7 @@ def compare(stage: str = "confirm", dataset: str = "cifar10") -> str:
     """The declared comparison (markdown): per head, every confirmed candidate against REFERENCE, and the targets."""
     from gantutor.stats import holm_verdicts, welch
 
-    rows = [json.loads(line) for line in OUT.read_text().splitlines() if line.strip()]
+    rows = records()
     runs: dict = {}
     for r in rows:
         if r["stage"] == stage and r["dataset"] == dataset:
@@ -177,14 +182,15 @@ def compare(stage: str = "confirm", dataset: str = "cifar10") -> str:
            "|---|---|---|---|---|---|"]
     for (c, h), iv, v in zip(pairs, ivs, verdicts):
         out.append(f"| {c} | {h} | {iv['n_b']} / {iv['n_a']} | {iv['diff']:+.2f} | [{iv['lo']:+.2f}, {iv['hi']:+.2f}] | {v} |")
-    out += ["", f"Targets on {dataset} (means over seeds; CIFAR-10's accuracy: and no seed below 0.65):", "",
+    out += ["", f"Targets on {dataset} (means over seeds; CIFAR-10's accuracy: and no seed below "
+                f"{TARGETS['accuracy_lowest_seed']}):", "",
             "| candidate | head | seeds | accuracy ≥ 0.80 | Fréchet ≤ target | diversity ≥ 0.80 | pixel spread ≥ 0.60 |",
             "|---|---|---|---|---|---|---|"]
     for (c, h), rs in sorted(runs.items()):
         mean = {k: sum(r[k] for r in rs) / len(rs) for k in ("accuracy_ratio", "frechet", "diversity", "pixel_spread")}
         lowest = min(r["accuracy_ratio"] for r in rs)
         target = TARGETS["frechet"][dataset][h]
-        ok = {"accuracy_ratio": dataset != "cifar10" or (mean["accuracy_ratio"] >= TARGETS["accuracy_ratio"] and lowest >= 0.65),
+        ok = {"accuracy_ratio": dataset != "cifar10" or (mean["accuracy_ratio"] >= TARGETS["accuracy_ratio"] and lowest >= TARGETS["accuracy_lowest_seed"]),
               "frechet": mean["frechet"] <= target,
               "diversity": mean["diversity"] >= TARGETS["diversity"], "pixel_spread": mean["pixel_spread"] >= TARGETS["pixel_spread"]}
         cell = {k: f"{mean[k]:.3f} {'✔' if ok[k] else '✘'}" for k in mean}
@@ -202,7 +208,7 @@ def plot(path: Path, stage: str = "screen", dataset: str = "cifar10") -> Path:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    rows = [json.loads(line) for line in OUT.read_text().splitlines() if line.strip()]
+    rows = records()
     rows = [r for r in rows if r["stage"] == stage and r["dataset"] == dataset]
     if not rows:
         raise SystemExit(f"no {stage} records for {dataset} in {OUT}")

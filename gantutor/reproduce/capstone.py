@@ -263,9 +263,10 @@ def train_run(recipe, run_dir: str | os.PathLike | None, *, retrain: bool = Fals
     trainer.loaded_from_folder = trainer.step >= cfg.steps  # nothing to train: the run was finished before
     cadence = callback_cadence(callbacks)
     cfile = run_dir / "callbacks.json" if run_dir is not None else None
+    # the callbacks that logged the history already in the folder (None: no folder, nothing trained, or not recorded)
+    stored = json.loads(cfile.read_text()) if cfile is not None and trainer.step > 0 and cfile.exists() else None
     if trainer.loaded_from_folder and cfile is not None:
         # the curves in a finished folder were logged by the callbacks of the run that trained it
-        stored = json.loads(cfile.read_text()) if cfile.exists() else None
         if cadence and stored is None:
             warnings.warn(f"{run_dir} holds a finished run trained before callback cadences were recorded: its curves "
                           f"may come from other callbacks than {cadence} (retrain=True trains it again with these)",
@@ -275,13 +276,11 @@ def train_run(recipe, run_dir: str | os.PathLike | None, *, retrain: bool = Fals
                           f"ones passed now {cadence}: its curves keep the old cadence; retrain=True trains it again "
                           "with these", stacklevel=2)
     record = cadence
-    if not trainer.loaded_from_folder and trainer.step > 0 and cfile is not None and cfile.exists():
+    if not trainer.loaded_from_folder and stored is not None and stored != cadence:
         # resuming: the steps before this call were logged by the callbacks stored then
-        stored = json.loads(cfile.read_text())
-        if stored != cadence:
-            warnings.warn(f"{run_dir}: resuming at step {trainer.step} a run whose history so far was logged by callbacks "
-                          f"{stored}; from here on {cadence} log it (the record keeps both)", stacklevel=2)
-            record = {"mixed": [stored, cadence], "resumed_at": trainer.step}
+        warnings.warn(f"{run_dir}: resuming at step {trainer.step} a run whose history so far was logged by callbacks "
+                      f"{stored}; from here on {cadence} log it (the record keeps both)", stacklevel=2)
+        record = {"mixed": [stored, cadence], "resumed_at": trainer.step}
     if not trainer.loaded_from_folder:
         t0, c0 = time.perf_counter(), time.process_time()
         trainer.fit(progress=progress)
@@ -515,8 +514,9 @@ register(Claim(
     metric="Fréchet distance in the offline classifier's feature space (lower is better); also accuracy ratio and "
            "within-class diversity, D's max feature norm and head-gradient norm",
     expected="reproduced",
-    rule="Welch 90 % interval of ACGAN − ReACGAN Fréchet distance over seeds (two one-sided 5 % tests), margin 0.35: "
-         "upper bound below 0.35 → not reproduced; else lower bound above 0 → reproduced; else inconclusive",
+    rule="Welch 90 % interval of ACGAN − ReACGAN Fréchet distance over seeds (two one-sided 5 % tests), margin "
+         f"{FRECHET_MARGIN}: upper bound below {FRECHET_MARGIN} → not reproduced; else lower bound above 0 → reproduced; "
+         "else inconclusive",
     cpu_minutes=100.0,
     run=_run_heads,
     decide=_decide_heads,
@@ -526,7 +526,7 @@ register(Claim(
              "after a verdict)",
     margin=FRECHET_MARGIN,
     margin_reason="the paper's CIFAR-10 gain is ≈ 7 % of FID (8.45 → 7.88); 5 % of ACGAN's 6.9 classifier-Fréchet "
-                  "at the cpu preset (preset search, confirm stage, seeds 0–1) is 0.35; declared before the reruns "
+                  f"at the cpu preset (preset search, confirm stage, seeds 0–1) is {FRECHET_MARGIN}; declared before the reruns "
                   "(the former preset's 1.5 was 5 % of its ≈ 30)",
     lesson="07_reacgan",
     protocol=_PROTOCOL,
@@ -542,7 +542,7 @@ register(Claim(
     expected="reproduced",
     rule="step by step on intervals, never on point means: for each step CE → CE-normalized → D2D-CE-nomargin → "
          "D2D-CE the Welch 90 % interval of the Fréchet decrease (previous − next), Holm over the three steps, margin "
-         "0.12 each. Reproduced when every step is; not reproduced when any step is (its upper bound below 0.12: no "
+         f"{STEP_MARGIN} each. Reproduced when every step is; not reproduced when any step is (its upper bound below {STEP_MARGIN}: no "
          "real gain, or a loss); otherwise inconclusive (all four with the reacgan-cifar10 recipe, λ = 0.5)",
     cpu_minutes=160.0,
     run=_run_ablation,
@@ -551,7 +551,7 @@ register(Claim(
     n=N_SEEDS,
     n_reason="the paper's Table 4 gives no seed count; 5 fixed before the cpu-preset rerun",
     margin=STEP_MARGIN,
-    margin_reason="a third of the head comparison's 0.35: the three steps share the whole gain",
+    margin_reason=f"a third of the head comparison's {FRECHET_MARGIN}: the three steps share the whole gain",
     lesson="07_reacgan",
     protocol={**_PROTOCOL, "variants": "aux_loss = ce, ce-normalized, d2d-ce-nomargin, d2d-ce on reacgan-cifar10 (λ 0.5)"},
 ))
