@@ -566,10 +566,10 @@ register(Claim(
            "within-class diversity and the head-gradient norms",
     expected="reproduced",
     rule="for each setting of FAILURE_SETTINGS (cpu preset, FAILURE_STEPS generator steps): Welch 90 % intervals of "
-         "ACGAN − ReACGAN Fréchet distance (margin 1.5) and of ACGAN − ReACGAN feature-norm growth (margin 0.1), each "
-         "family Holm-corrected over all settings. Reproduced when some setting has both reproduced (ACGAN worse AND "
-         "its norms grow more); not reproduced when every setting's Fréchet comparison is not reproduced (upper bound "
-         "below 1.5: ACGAN not meaningfully worse anywhere); otherwise inconclusive",
+         f"ACGAN − ReACGAN Fréchet distance (margin {FAILURE_FRECHET_MARGIN:g}) and of ACGAN − ReACGAN feature-norm growth "
+         f"(margin {GROWTH_MARGIN:g}), each family Holm-corrected over all settings. Reproduced when some setting has both "
+         "reproduced (ACGAN worse AND its norms grow more); not reproduced when every setting's Fréchet comparison is not "
+         f"reproduced (upper bound below {FAILURE_FRECHET_MARGIN:g}: ACGAN not meaningfully worse anywhere); otherwise inconclusive",
     cpu_minutes=60.0,
     run=_run_failure,
     decide=_decide_failure,
@@ -583,5 +583,5 @@ register(Claim(
     protocol={**_PROTOCOL, "settings": {k: {kk: str(vv) for kk, vv in v.items()} for k, v in FAILURE_SETTINGS.items()},
               "steps": FAILURE_STEPS[0], "scoring": f"{FAILURE_N_EVAL[0]} class-balanced samples of the generator itself (no EMA in these short runs: "
               "a collapse shows in G, and the preset's EMA would start at step 200), offline classifier of gantutor.metrics",
-              "why short": "a CPU search: 2 heads × 5 settings × 3 seeds; the paper's collapse comes early in training"},
+              "why short": f"a CPU search: 2 heads × {len(FAILURE_SETTINGS)} settings × {N_SEEDS} seeds; the paper's collapse comes early in training"},
 ))
