@@ -36,7 +36,7 @@ import math
 from typing import Iterable, Sequence
 
 __all__ = ["ALPHA", "VERDICT_LEVEL", "VERDICTS", "mean_interval", "welch", "paired", "verdict", "holm",
-           "holm_verdicts", "p_values", "proportion", "exact_test", "newcombe", "count_verdict", "MEANING"]
+           "holm_verdicts", "holm_p_values", "p_values", "proportion", "exact_test", "newcombe", "count_verdict", "MEANING"]
 
 ALPHA = 0.05                      # the error rate of each one-sided test
 VERDICT_LEVEL = 1 - 2 * ALPHA     # 0.90: the two-sided interval whose two ends are the one-sided 95 % bounds
@@ -199,6 +199,15 @@ def holm_verdicts(intervals: Sequence[dict], margins: float | Sequence[float], a
     the effect is then written as the distance to the bound, and "not reproduced" means it is
     shown on the wrong side of it.
     """
+    return ["not reproduced" if p["small"] < alpha else "reproduced" if p["effect"] < alpha else "inconclusive"
+            for p in holm_p_values(intervals, margins, alpha, bound=bound)]
+
+
+def holm_p_values(intervals: Sequence[dict], margins: float | Sequence[float], alpha: float = ALPHA, *,
+                  bound: bool = False) -> list[dict[str, float]]:
+    """The Holm-adjusted one-sided p-values behind :func:`holm_verdicts`, one ``{"effect", "small"}`` per
+    interval (``effect``: H0 θ ≤ 0; ``small``: H0 θ ≥ margin). A comparison's 90 % interval can lie above
+    0 while its adjusted ``effect`` p is still ≥ α: the interval is not corrected, the verdict is."""
     ivs = list(intervals)
     ms = [float(margins)] * len(ivs) if isinstance(margins, (int, float)) else [float(m) for m in margins]
     if len(ms) != len(ivs):
@@ -208,8 +217,7 @@ def holm_verdicts(intervals: Sequence[dict], margins: float | Sequence[float], a
             _check_margin(m)
     ps = [p_values(iv, m) for iv, m in zip(ivs, ms)]
     effect, small = holm([p["effect"] for p in ps], alpha), holm([p["small"] for p in ps], alpha)
-    return ["not reproduced" if s < alpha else "reproduced" if e < alpha else "inconclusive"
-            for e, s in zip(effect, small)]
+    return [{"effect": e, "small": s} for e, s in zip(effect, small)]
 
 
 def proportion(successes: int, n: int, level: float = 0.95) -> dict[str, float]:

@@ -232,7 +232,7 @@ def test_ablation_rule_needs_the_ordering():
 
 
 def test_failure_search_rule_needs_worse_quality_and_growing_norms():
-    from gantutor.reproduce.capstone import _decide_failure, failure_table
+    from gantutor.reproduce.capstone import FAILURE_FRECHET_MARGIN, _decide_failure, failure_table
 
     def recs(settings):  # {setting: ((acgan frechet, acgan growth), (reacgan frechet, reacgan growth))}
         return [{"seed": s, "config": f"{head} · {name}", "setting": name, "head": head,
@@ -244,6 +244,10 @@ def test_failure_search_rule_needs_worse_quality_and_growing_norms():
     rows = {r["setting"]: r for r in failure_table(found)}
     assert rows["b"]["frechet_acgan_minus_reacgan"]["diff"] == pytest.approx(30.0)
     assert rows["b"]["growth_acgan_minus_reacgan"]["diff"] == pytest.approx(7.5)
+    # each verdict keeps the Holm-adjusted p that decided it (two settings: the smaller raw p is doubled)
+    from gantutor import stats as st
+    raw = [st.p_values(rows[k]["frechet_acgan_minus_reacgan"], FAILURE_FRECHET_MARGIN)["effect"] for k in "ab"]
+    assert [rows[k]["frechet_acgan_minus_reacgan"]["p_holm"]["effect"] for k in "ab"] == pytest.approx(st.holm(raw))
     worse_without_growth = recs({"b": ((60, 1.5), (30, 1.5))})
     assert _decide_failure({}, worse_without_growth) == "inconclusive"
     never_worse = recs({"a": ((20, 9), (30, 1)), "b": ((25, 2), (30, 2))})

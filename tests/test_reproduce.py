@@ -73,6 +73,9 @@ def test_decision_holm_and_combination():
     assert R.decision({"a": null, "b": null}, 1.0, combine="any")["verdict"] == "not reproduced"
     d = R.decision({"a": strong}, {"a": 2.0})
     assert d["parts"]["a"]["margin"] == 2.0 and d["parts"]["a"]["verdict"] == "reproduced"
+    two = R.decision({"a": strong, "b": wide}, 1.0)["parts"]  # the adjusted p-values that decided each part
+    assert two["a"]["p_effect_holm"] < 0.05 and two["b"]["p_effect_holm"] >= 0.05 and two["b"]["p_small_holm"] >= 0.05
+    assert [two[k]["p_effect_holm"] for k in "ab"] == pytest.approx(st.holm([st.p_values(w, 1.0)["effect"] for w in (strong, wide)]))
 
 
 def test_welch_interval_matches_scipy():

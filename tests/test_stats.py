@@ -84,6 +84,12 @@ def test_holm_by_hand_and_verdicts():
     assert S.verdict(border, 0.5) == "reproduced" and S.p_values(border, 0.5)["effect"] > 0.05 / 4
     v = S.holm_verdicts([clear, border, nothing, nothing, nothing], 0.5)
     assert v[0] == "reproduced" and v[1] == "inconclusive" and v[2:] == ["inconclusive"] * 3
+    # the adjusted p-values behind those verdicts: the borderline interval lies above 0, its adjusted p does not pass
+    ps = S.holm_p_values([clear, border, nothing, nothing, nothing], 0.5)
+    raw = [S.p_values(iv, 0.5) for iv in (clear, border, nothing, nothing, nothing)]
+    assert [p["effect"] for p in ps] == pytest.approx(S.holm([r["effect"] for r in raw]))
+    assert [p["small"] for p in ps] == pytest.approx(S.holm([r["small"] for r in raw]))
+    assert border["lo"] > 0 and ps[1]["effect"] >= 0.05 and ps[0]["effect"] < 0.05
 
 
 def test_proportion_and_exact_tests_match_scipy():

@@ -247,15 +247,19 @@ def decision(parts: dict[str, dict], margins: dict[str, float] | float, combine:
     ``parts`` maps a name to a 90 % interval of the effect in the paper's direction; each
     gets its verdict by :func:`gantutor.stats.holm_verdicts`. ``combine="all"``: reproduced
     when every part is, not reproduced when any part is; ``"any"``: reproduced when some part
-    is, not reproduced when every part is. Returns ``{"verdict", "parts": {name: {..., margin, verdict}}}``.
+    is, not reproduced when every part is. Returns ``{"verdict", "parts": {name: {..., margin, verdict,
+    p_effect_holm, p_small_holm}}}``: the intervals are uncorrected, the verdicts use the adjusted p-values.
     """
     from .. import stats as st
 
     names = list(parts)
     ms = [margins[n] if isinstance(margins, dict) else float(margins) for n in names]
+    ps = st.holm_p_values([parts[n] for n in names], ms) if names else []
     vs = st.holm_verdicts([parts[n] for n in names], ms) if names else []
-    out = {n: {**{k: parts[n][k] for k in ("diff", "lo", "hi", "level") if k in parts[n]}, "margin": m, "verdict": v}
-           for n, m, v in zip(names, ms, vs)}
+    # the intervals are not Holm-corrected, the verdicts are: keep the adjusted p-values that decided each part
+    out = {n: {**{k: parts[n][k] for k in ("diff", "lo", "hi", "level") if k in parts[n]}, "margin": m, "verdict": v,
+               "p_effect_holm": p["effect"], "p_small_holm": p["small"]}
+           for n, m, v, p in zip(names, ms, vs, ps)}
     if not vs:
         verdict = "inconclusive"
     elif combine == "all":
@@ -544,8 +548,10 @@ def verdict_line(result: dict[str, Any]) -> str:
     margin = result.get("margin")
     margin_txt = ", ".join(f"{k} {m:g}" for k, m in margin.items()) if isinstance(margin, dict) else f"{margin:g}"
     parts = (result.get("decision") or {}).get("parts") or {}
-    ivs = "; ".join(f"{k} {_num(p['diff'])} [{_num(p['lo'])}, {_num(p['hi'])}] vs margin {p['margin']:g}: {p['verdict']}"
-                    for k, p in parts.items() if "lo" in p)
+    holm = len(parts) > 1 and all("p_effect_holm" in p for p in parts.values())  # the verdicts, not the intervals, are corrected
+    ivs = "; ".join(f"{k} {_num(p['diff'])} [{_num(p['lo'])}, {_num(p['hi'])}] vs margin {p['margin']:g}"
+                    + (f" (Holm-adjusted p: above 0 {p['p_effect_holm']:.2g}, below the margin {p['p_small_holm']:.2g})" if holm else "")
+                    + f": {p['verdict']}" for k, p in parts.items() if "lo" in p)
     text = f"{head} — n = {n} seeds ({planned} declared), margin {margin_txt} ({result.get('margin_reason', '')})"
     if result.get("smoke"):  # GANTUTOR_SMOKE=1: every run shrunk to seconds; its numbers test nothing
         text += ". SMOKE run (every training shrunk to seconds): not a test of the claim"
@@ -559,7 +565,8 @@ def verdict_line(result: dict[str, Any]) -> str:
         meaning = st.MEANING[v]
     text += f". Meaning: {meaning}."
     if ivs:
-        text += f" Deciding {100 * result.get('verdict_level', st.VERDICT_LEVEL):.0f} % intervals (effect in the paper's direction): {ivs}."
+        text += (f" Deciding {100 * result.get('verdict_level', st.VERDICT_LEVEL):.0f} % intervals (effect in the paper's direction)"
+                 + (", uncorrected; each verdict uses the Holm-adjusted p-values (< 0.05) over the parts" if holm else "") + f": {ivs}.")
     cached = result.get("cached") or {}
     reuse = (f", plus {cached['train_wall_s'] / 60:.1f} min of cached training reused ({cached['records']} records)"
              if cached.get("records") else "")
