@@ -266,6 +266,23 @@ def test_open_run_reads_a_folder_written_by_the_command_line(tmp_path, monkeypat
     assert view.history["step"][-1] == 3.0 and view.sample(10).shape == (10, 3, 32, 32)
 
 
+def test_open_run_samples_as_the_trainer_did(tmp_path, monkeypatch):
+    """A run trained with bf16 autocast (the cpu preset's amp_cpu="auto") is sampled in it by the view too."""
+    import torch
+
+    monkeypatch.setenv("GANTUTOR_SMOKE", "1")
+    from gantutor.recipes import get_recipe
+    from gantutor.reproduce.capstone import open_run, train_run
+    from gantutor.train import _cpu_has_bf16
+
+    recipe = get_recipe("reacgan-cifar10", "smoke", amp_cpu=True) if _cpu_has_bf16() else get_recipe("reacgan-cifar10", "smoke")
+    trainer = train_run(recipe, tmp_path / "run", progress=False)
+    view = open_run(tmp_path / "run")
+    assert view.amp_dtype == trainer.amp_dtype
+    z, labels = torch.randn(20, view.G.z_dim, generator=torch.Generator().manual_seed(0)), torch.arange(20) % 10
+    torch.testing.assert_close(view.sample(20, z=z, labels=labels), trainer.sample(20, z=z, labels=labels), rtol=0, atol=1e-6)
+
+
 def test_read_training_scores_quotes_the_history():
     from gantutor.reproduce.capstone import read_training_scores
 

@@ -151,6 +151,10 @@ def test_read_spread_says_copies_below_the_line_and_how_much_above_it():
     assert "from 0.30 (car) to 0.90 (plane)" in high and "below the line: car" in high
     assert "no class is below the line" in read_spread(1.2, {0: 1.1, 1: 1.3})
     assert "20% more than real" in read_spread(1.2)
+    # pictures that differ but cover fewer kinds of image: the feature ratio gets its own reading and action
+    narrow = read_spread(0.8, feature_ratio=0.7)
+    assert narrow.startswith("The rows differ") and "in the classifier's features 0.70 of real" in narrow and "Try:" in narrow
+    assert "Try:" not in read_spread(0.8, feature_ratio=0.9)
     with pytest.raises(ValueError):
         read_spread(-1.0)
 

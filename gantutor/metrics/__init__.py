@@ -41,7 +41,7 @@ from .classifier import (
     get_classifier, train_classifier,
 )
 from .diversity import (
-    COPY_SPREAD, SpreadMonitor, copy_line_evidence, class_ratio_table, pixel_spread, read_spread, relative_spread, within_class_diversity,
+    COPY_SPREAD, LOW_FEATURE_DIVERSITY, SpreadMonitor, copy_line_evidence, class_ratio_table, pixel_spread, read_spread, relative_spread, within_class_diversity,
 )
 from .evaluate import evaluate
 from .frechet import classifier_fid, frechet_distance, gaussian_stats
@@ -67,6 +67,7 @@ __all__ = [
     "read_spread",
     "class_ratio_table",
     "COPY_SPREAD",
+    "LOW_FEATURE_DIVERSITY",
     "copy_line_evidence",
     "SpreadMonitor",
     "evaluate",

@@ -56,6 +56,12 @@ at step 150, 0.55 at 600). Lessons 06–07 read their grids with it and ``tests/
 cpu presets stay above it."""
 
 
+LOW_FEATURE_DIVERSITY = 0.8
+"""The cpu preset's target for the classifier-feature within-class diversity (fake / real; the preset search's
+targets, ``benchmarks/results/preset-search.md``). Below it, with a pixel spread above :data:`COPY_SPREAD`, the samples
+of a class differ as pictures but cover fewer kinds of image than the real class does. A target, not a calibrated line."""
+
+
 def copy_line_evidence(path: Any = None) -> dict[str, list[tuple[str, int, float, list]]]:
     """The probes :data:`COPY_SPREAD` was set from, in two groups of ``(name, last step, last spread ratio,
     [(step, spread ratio) at every check])``.
@@ -186,7 +192,8 @@ def read_spread(ratio: float, per_class: Mapping[int, float] | None = None, clas
     Below ``threshold`` (:data:`COPY_SPREAD`): the rows of a per-class grid are copies, G
     ignores z, and what to try. Otherwise: the rows differ, by how much, and which classes (if
     any, from ``per_class``) fall below the threshold on their own. ``feature_ratio`` (the
-    classifier-feature within-class diversity, :func:`within_class_diversity`) is quoted with it.
+    classifier-feature within-class diversity, :func:`within_class_diversity`) is quoted with it, with
+    what to try when it is below :data:`LOW_FEATURE_DIVERSITY` while the pixels still differ.
     """
     if not (isinstance(ratio, (int, float)) and ratio >= 0):
         raise ValueError(f"ratio must be a non-negative number (fake spread / real spread), got {ratio!r}")
@@ -201,7 +208,7 @@ def read_spread(ratio: float, per_class: Mapping[int, float] | None = None, clas
                 "z at its first layer), try g_seed_label=False, which kept this course's cpu preset from collapsing "
                 "(one-seed probes, gantutor/recipes.py); retrain with another seed to tell this run from the recipe.")
     how = (f"{1 - ratio:.0%} less than real" if ratio < 1 else f"{ratio - 1:.0%} more than real" if ratio > 1 else "as much as real")
-    text = (f"The rows differ: G uses z. Within a class its samples spread {ratio:.2f} as much as real images do — "
+    text = (f"The rows differ: G's samples change with z. Within a class they spread {ratio:.2f} as much as real images do — "
             f"{how}, above the copy line {threshold:g}{feat}.")
     if per_class:
         lo, hi = min(per_class, key=per_class.get), max(per_class, key=per_class.get)
@@ -209,6 +216,12 @@ def read_spread(ratio: float, per_class: Mapping[int, float] | None = None, clas
         low = [c for c in sorted(per_class) if per_class[c] < threshold]
         text += (f"; below the line: {', '.join(name(c) for c in low)} — those rows are near copies." if low else
                  "; no class is below the line.")
+    if feature_ratio is not None and feature_ratio < LOW_FEATURE_DIVERSITY:
+        text += (f" In content they vary less than real images: in the classifier's features {feature_ratio:.2f} of real, "
+                 f"below {LOW_FEATURE_DIVERSITY:g} — fewer kinds of picture per class than the data has. Try: check on the "
+                 "score curves whether this number still rises at the end (then train longer), and train a second seed "
+                 "before blaming the recipe; in the cpu preset search DiffAugment lowered it "
+                 "(benchmarks/results/preset-search.md).")
     return text
 
 

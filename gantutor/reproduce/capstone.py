@@ -37,6 +37,7 @@ it); :func:`open_run` opens any run folder written by :func:`train_run` or by
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
@@ -310,6 +311,8 @@ class RunView:
     """A finished run folder, read-only: ``recipe``, ``history``, ``samples`` [(step, images)], ``G`` (EMA when kept)."""
 
     def __init__(self, run_dir: str | os.PathLike, device: str = "cpu"):
+        import torch
+
         from .. import checkpoint
         from ..recipes import Recipe
 
@@ -328,6 +331,11 @@ class RunView:
         G, _ = self.recipe.build()
         G.load_state_dict(state["G_ema"] if state.get("G_ema") is not None else state["G"])
         self.G = G.to(device).eval()
+        # sample in the precision the run trained and sampled in (bf16 autocast on a CPU with bf16 instructions, for
+        # the cpu preset), so that scores of this view equal the trainer's own samples' scores
+        from ..train import _amp_dtype
+
+        self.amp_dtype = _amp_dtype(self.cfg.get("amp", False), torch.device(device), self.cfg.get("amp_cpu", False))
         tfile = run_dir / "timing.json"
         self.timing = json.loads(tfile.read_text()) if tfile.exists() else None
 
@@ -339,8 +347,10 @@ class RunView:
 
         labels = _class_labels(labels, n, 10)
         z = torch.randn(n, self.G.z_dim, generator=generator) if z is None else z
-        with torch.no_grad():
-            return torch.cat([self.G(z[i:i + 500], labels[i:i + 500]) for i in range(0, n, 500)]).float()
+        device = next(self.G.parameters()).device
+        amp = (torch.autocast(device.type, dtype=self.amp_dtype) if self.amp_dtype is not None else contextlib.nullcontext())
+        with torch.no_grad(), amp:
+            return torch.cat([self.G(z[i:i + 500], labels[i:i + 500]).float() for i in range(0, n, 500)])
 
     def __repr__(self):
         return f"RunView({str(self.path)!r}: {self.recipe.name} [{self.recipe.preset}, {self.recipe.aux_loss}], step {self.step})"
