@@ -6,15 +6,19 @@ known that training ACGAN is challenging as the number of classes in the dataset
 that "gradient exploding in the classifier can cause an undesirable collapse in early
 training", which projecting features and proxies onto the unit hypersphere resolves (Sec. 3,
 Figure 2: ACGAN's classifier trained with softmax cross-entropy on D's unnormalized features,
-whose gradient grows with the feature norms). That the *collapse grows with K* joins the two:
-it is this claim's hypothesis, not a sentence of the paper. CIFAR-10 (10 classes) is the
-easy end of the premise; this claim varies the number of classes K directly.
+whose gradient grows with the feature norms). The paper's motivation presents the difficulty
+with many classes together with the early collapse it analyses; how much more ACGAN collapses
+as K grows, measured as below, is this claim's hypothesis, not a measurement the paper reports.
+Its experiments are on image data sets with BigGAN-type backbones, and with StyleGAN2 and
+differentiable augmentation as well (their Table 5). CIFAR-10 (10 classes) is the easy end of
+the premise; this claim varies the number of classes K directly.
 
 The data are synthetic so that every class and mode is known exactly: class k of K is a
 mixture of :data:`MODES` Gaussians (std :data:`STD`) at fixed centers on a sphere of radius
 :data:`RADIUS` in R^:data:`DIM` (drawn once from a fixed seed; centers are further apart than
-twice the "on a mode" radius, checked). Both heads use the same MLP backbone, losses,
-optimizer and number of steps at every K (:data:`PROTOCOL`). Measured per run:
+twice the "on a mode" radius, checked). Both heads use the same MLP backbone, adversarial
+loss, optimizer and number of steps at every K; each keeps its own auxiliary loss and weight
+(ACGAN: cross-entropy, λ = 1; ReACGAN: D2D-CE, λ = 0.5; :data:`PROTOCOL`). Measured per run:
 
 * ``collapsed``: the fraction of classes that *collapse* at the end — fewer than half of the
   samples generated for class k land on a mode of class k (a sample is "on" a mode within
