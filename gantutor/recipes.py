@@ -91,8 +91,9 @@ So the pair stays. The former preset's old-rules claim means were Fréchet 31.2 
 Fréchet ≤ 15.6 / 13 and pixel spread ≥ 0.6 hold on every seed; **feature diversity ≥ 0.80 is
 missed** by every confirmed candidate (the preset is closest, 0.79; DiffAugment clearly trades
 diversity for Fréchet distance, nearest's lower diversity is within the seeds' noise). On
-Fashion-MNIST (600 CPU-seconds, seed 0 so far): Fréchet 3.3 /
-4.0 against the target 10.2 / 10.1, diversity 0.84 / 0.85. The table, figures and per-class grids:
+Fashion-MNIST (600 CPU-seconds, means of seeds 0–2) every target holds on every seed: Fréchet 3.6 /
+4.2 against the target 10.2 / 10.1, accuracy ratio 1.07 / 1.05, diversity 0.84 / 0.86, pixel spread
+0.84 / 0.81. The table, figures and per-class grids:
 ``benchmarks/results/preset-search.md``.
 
 **The collapse** (issue 20; CIFAR-10, seed 0, one thread, short runs made with
