@@ -548,9 +548,10 @@ def verdict_line(result: dict[str, Any]) -> str:
     margin = result.get("margin")
     margin_txt = ", ".join(f"{k} {m:g}" for k, m in margin.items()) if isinstance(margin, dict) else f"{margin:g}"
     parts = (result.get("decision") or {}).get("parts") or {}
-    holm = len(parts) > 1 and all("p_effect_holm" in p for p in parts.values())  # the verdicts, not the intervals, are corrected
+    holm = len(parts) > 1  # several parts: the verdicts, not the intervals, are Holm-corrected
     ivs = "; ".join(f"{k} {_num(p['diff'])} [{_num(p['lo'])}, {_num(p['hi'])}] vs margin {p['margin']:g}"
-                    + (f" (Holm-adjusted p: above 0 {p['p_effect_holm']:.2g}, below the margin {p['p_small_holm']:.2g})" if holm else "")
+                    + (f" (Holm-adjusted p, H0 no effect: {p['p_effect_holm']:.2g}; H0 effect ≥ margin: {p['p_small_holm']:.2g})"
+                       if holm and "p_effect_holm" in p else "")
                     + f": {p['verdict']}" for k, p in parts.items() if "lo" in p)
     text = f"{head} — n = {n} seeds ({planned} declared), margin {margin_txt} ({result.get('margin_reason', '')})"
     if result.get("smoke"):  # GANTUTOR_SMOKE=1: every run shrunk to seconds; its numbers test nothing

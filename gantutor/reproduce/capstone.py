@@ -74,7 +74,9 @@ FAILURE_N_EVAL = (1000, 100)   # samples scored per search run (default, smoke)
 # 20; first declared for the former preset in issue 18 as 1.5 / 0.5, when ACGAN's distance there was ≈ 30)
 FRECHET_MARGIN = 0.35          # Fréchet units (offline classifier): 5 % of ACGAN's 6.9 at the cpu preset (search, seeds 0–1)
 STEP_MARGIN = 0.12             # per ablation step: a third of that, the three steps share the whole gain
-FAILURE_FRECHET_MARGIN = 1.5   # the failure search scores 250-step generators (no EMA): 5 % of ACGAN's ≈ 30 there
+FAILURE_FRECHET_MARGIN = 1.5   # the failure search scores 250-step generators (no EMA): 5 % of ACGAN's ≈ 30 there with the
+                               # former preset; declared before the rerun and kept (at the current preset ACGAN's 250-step
+                               # distance is larger, so 1.5 is a smaller fraction of it: lesson 06 prints how much)
 GROWTH_MARGIN = 0.1            # feature-norm growth max/first: 10 % of the starting norm
 N_SEEDS = 5
 
@@ -609,8 +611,10 @@ register(Claim(
                                "nowhere meaningfully worse",
              "inconclusive": "no setting shows both ACGAN worse and its norms growing more, and not every setting rules "
                              "out a Fréchet excess as large as the margin"},
-    margin_reason="Fréchet: 5 % of ACGAN's distance after the search's 250 steps without EMA (33.6 over 3 seeds in the "
-                  "former preset's search; ≈ 30); growth: 10 % of the starting feature norm",
+    margin_reason="Fréchet: 5 % of ACGAN's distance after the search's 250 steps without EMA in the former preset's search "
+                  "(33.6 over its 3 seeds; ≈ 30), declared before the rerun on the current preset and kept — there ACGAN's "
+                  "250-step distance is larger, so the margin is a smaller fraction of it; growth: 10 % of the starting "
+                  "feature norm",
     lesson="06_acgan",
     protocol={**_PROTOCOL, "settings": {k: {kk: str(vv) for kk, vv in v.items()} for k, v in FAILURE_SETTINGS.items()},
               "steps": FAILURE_STEPS[0], "scoring": f"{FAILURE_N_EVAL[0]} class-balanced samples of the generator itself (no EMA in these short runs: "
