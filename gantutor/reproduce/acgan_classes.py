@@ -9,9 +9,10 @@ Figure 2: ACGAN's classifier trained with softmax cross-entropy on D's unnormali
 whose gradient grows with the feature norms). The paper's motivation presents the difficulty
 with many classes together with the early collapse it analyses; how much more ACGAN collapses
 as K grows, measured as below, is this claim's hypothesis, not a measurement the paper reports.
-Its experiments are on image data sets with BigGAN-type backbones, and with StyleGAN2 and
-differentiable augmentation as well (their Table 5). CIFAR-10 (10 classes) is the easy end of
-the premise; this claim varies the number of classes K directly.
+Its analysis of ACGAN's collapse (Sec. 3, Figure 2) is on image data sets with a BigGAN-type
+backbone; StyleGAN2 appears only with D2D-CE, which the abstract says "harmonizes with
+StyleGAN2" (their Table 5). Here a two-layer MLP stands in for that backbone. CIFAR-10 (10
+classes) is the easy end of the premise; this claim varies the number of classes K directly.
 
 The data are synthetic so that every class and mode is known exactly: class k of K is a
 mixture of :data:`MODES` Gaussians (std :data:`STD`) at fixed centers on a sphere of radius
