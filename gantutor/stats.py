@@ -36,7 +36,7 @@ import math
 from typing import Iterable, Sequence
 
 __all__ = ["ALPHA", "VERDICT_LEVEL", "VERDICTS", "mean_interval", "welch", "paired", "verdict", "holm",
-           "holm_verdicts", "holm_p_values", "p_values", "proportion", "exact_test", "newcombe", "count_verdict", "MEANING"]
+           "holm_verdicts", "holm_p_values", "p_values", "format_p", "proportion", "exact_test", "newcombe", "count_verdict", "MEANING"]
 
 ALPHA = 0.05                      # the error rate of each one-sided test
 VERDICT_LEVEL = 1 - 2 * ALPHA     # 0.90: the two-sided interval whose two ends are the one-sided 95 % bounds
@@ -166,6 +166,18 @@ def verdict(iv: dict, margin: float) -> str:
 def _check_margin(margin: float) -> None:
     if not (isinstance(margin, (int, float)) and math.isfinite(margin) and margin > 0):
         raise ValueError(f"margin must be a finite number > 0 in the metric's units, got {margin!r}")
+
+
+def format_p(p: float, alpha: float = ALPHA) -> str:
+    """A p-value with 2 significant digits, more where 2 would round it across ``alpha`` (0.0496 must not read 0.05
+    beside a verdict it decided); ``"no test"`` for NaN (no p-value could be computed)."""
+    if not math.isfinite(p):
+        return "no test"
+    for digits in range(2, 9):
+        s = f"{p:.{digits}g}"
+        if (float(s) < alpha) == (p < alpha):
+            return s
+    return s
 
 
 def holm(p: Sequence[float], alpha: float = ALPHA) -> list[float]:

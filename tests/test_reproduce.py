@@ -339,3 +339,11 @@ def test_rejudge_recomputes_the_decision_and_keeps_the_runs(tmp_path, monkeypatc
     (log,) = on_disk["rejudged"]
     assert log["reason"] == "exact test: groups in columns" and log["verdict_before"] == "inconclusive"
     assert log["decision_before"] == {"verdict": "inconclusive"}
+
+
+def test_caveat_marks_every_result_that_is_not_a_test():
+    assert R.caveat({"rules_version": 2, "seeds": [0, 1, 2], "n_planned": 3}) == ""
+    assert R.caveat({"commit": "abc"}).startswith("EXPLORATORY (made under the old rules, commit abc)")
+    assert R.caveat({"rules_version": 2, "smoke": True, "seeds": [0]}).startswith("SMOKE")
+    few = R.caveat({"rules_version": 2, "exploratory": True, "seeds": [0, 1], "n_planned": 5, "dirty_files": ["x"]})
+    assert "2 of 5 declared seeds" in few and "uncommitted files" in few

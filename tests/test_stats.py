@@ -155,3 +155,9 @@ def test_exact_test_on_all_or_nothing_counts_is_p_one():
         assert sps.fisher_exact([[k, 10 - k], [k, 10 - k]], alternative="greater")[1] == 1.0
     v = S.count_verdict(0, 10, 0, 10, 0.3)
     assert v["p"] == 1.0 and v["verdict"] == "not reproduced"  # the upper bound (≈ 0.21) lies below 0.3
+
+
+def test_format_p_never_rounds_across_alpha():
+    assert S.format_p(0.0496) == "0.0496" and S.format_p(0.0504) == "0.05" and S.format_p(0.12345) == "0.12"
+    assert S.format_p(0.049999) != "0.05" and float(S.format_p(0.049999)) < 0.05
+    assert S.format_p(float("nan")) == "no test" and S.format_p(1.0) == "1"

@@ -50,7 +50,7 @@ from typing import Any, Callable, Iterable, Sequence
 __all__ = [
     "Claim", "register", "claims", "get_claim", "interval", "summarize", "welch_interval", "compare_means", "interval_verdict",
     "decision", "write_json", "run_claim", "load_result", "summary_frame", "verdict_line", "runs_dir", "RESULTS_DIR",
-    "VERDICTS", "RULES_VERSION", "DirtyTree", "claims_table",
+    "VERDICTS", "RULES_VERSION", "DirtyTree", "claims_table", "caveat", "old_rules",
 ]
 
 VERDICTS = ("reproduced", "not reproduced", "inconclusive")
@@ -510,6 +510,21 @@ def old_rules(result: dict[str, Any]) -> bool:
     return result.get("rules_version", 1) < RULES_VERSION
 
 
+def caveat(result: dict[str, Any]) -> str:
+    """What opens every sentence a lesson reads from a results file that is not a test of its claim ('' for one that
+    is): made under the old rules, a smoke run, or exploratory (fewer seeds than declared, uncommitted files)."""
+    if old_rules(result):
+        return f"EXPLORATORY (made under the old rules, commit {result.get('commit', '?')}): "
+    if result.get("smoke"):
+        return "SMOKE (every training shrunk to seconds; not a test of the claim): "
+    if result.get("exploratory"):
+        n = len(result.get("seeds") or [])
+        planned = result.get("n_planned", n)
+        why = ([f"{n} of {planned} declared seeds"] if n < planned else []) + (["uncommitted files"] if result.get("dirty_files") else [])
+        return f"EXPLORATORY ({', '.join(why) or 'see the verdict line'}; not a test of the claim): "
+    return ""
+
+
 def _num(x: float) -> str:
     return f"{x:+.3g}" if math.isfinite(x) else ("+∞" if x > 0 else "−∞")
 
@@ -550,7 +565,8 @@ def verdict_line(result: dict[str, Any]) -> str:
     parts = (result.get("decision") or {}).get("parts") or {}
     holm = len(parts) > 1  # several parts: the verdicts, not the intervals, are Holm-corrected
     ivs = "; ".join(f"{k} {_num(p['diff'])} [{_num(p['lo'])}, {_num(p['hi'])}] vs margin {p['margin']:g}"
-                    + (f" (Holm-adjusted p, H0 no effect: {p['p_effect_holm']:.2g}; H0 effect ≥ margin: {p['p_small_holm']:.2g})"
+                    + (f" (Holm-adjusted p, H0 no effect: {st.format_p(p['p_effect_holm'])}; H0 effect ≥ margin: "
+                       f"{st.format_p(p['p_small_holm'])})"
                        if holm and "p_effect_holm" in p else "")
                     + f": {p['verdict']}" for k, p in parts.items() if "lo" in p)
     text = f"{head} — n = {n} seeds ({planned} declared), margin {margin_txt} ({result.get('margin_reason', '')})"
