@@ -8,7 +8,8 @@ of the real images' (:func:`gantutor.metrics.pixel_spread`; 1 = as varied as a r
 near 0 = every sample of a class is the same picture), and the offline classifier's scores
 (:func:`gantutor.metrics.evaluate`: accuracy ratio, Fréchet distance, within-class diversity
 in its feature space) when the classifier is cached. Appends one JSON line to
-``benchmarks/results/collapse-check.jsonl`` and writes a 10×10 per-class grid next to the run.
+``benchmarks/results/collapse-check.jsonl`` and writes a 10×10 per-class grid next to the run and, for
+committing, to ``benchmarks/results/collapse-check/<recipe>-<preset>.png``.
 A report, never a pass/fail test (``tests/test_collapse.py`` is the behaviour test).
 """
 
@@ -18,6 +19,7 @@ import argparse
 import json
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import time
@@ -28,6 +30,7 @@ import torch
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "benchmarks" / "results" / "collapse-check.jsonl"
+GRIDS = ROOT / "benchmarks" / "results" / "collapse-check"
 
 
 def _child_cpu() -> float:
@@ -80,6 +83,8 @@ def main() -> None:
 
     idx = torch.cat([torch.nonzero(labels == c).flatten()[:10] for c in range(10)])
     torchvision.utils.save_image(fake[idx].float() / 255, run / "grid-per-class.png", nrow=10)
+    GRIDS.mkdir(parents=True, exist_ok=True)  # the committed copy, beside the JSON lines
+    shutil.copyfile(run / "grid-per-class.png", GRIDS / f"{run.name}.png")
     OUT.parent.mkdir(parents=True, exist_ok=True)
     with OUT.open("a") as f:
         f.write(json.dumps(row) + "\n")
