@@ -36,7 +36,7 @@ import math
 from typing import Iterable, Sequence
 
 __all__ = ["ALPHA", "VERDICT_LEVEL", "VERDICTS", "mean_interval", "welch", "paired", "verdict", "holm",
-           "holm_verdicts", "holm_p_values", "p_values", "format_p", "proportion", "exact_test", "newcombe", "count_verdict", "MEANING"]
+           "holm_verdicts", "holm_p_values", "verdict_from_p", "p_values", "format_p", "proportion", "exact_test", "newcombe", "count_verdict", "MEANING"]
 
 ALPHA = 0.05                      # the error rate of each one-sided test
 VERDICT_LEVEL = 1 - 2 * ALPHA     # 0.90: the two-sided interval whose two ends are the one-sided 95 % bounds
@@ -211,8 +211,12 @@ def holm_verdicts(intervals: Sequence[dict], margins: float | Sequence[float], a
     the effect is then written as the distance to the bound, and "not reproduced" means it is
     shown on the wrong side of it.
     """
-    return ["not reproduced" if p["small"] < alpha else "reproduced" if p["effect"] < alpha else "inconclusive"
-            for p in holm_p_values(intervals, margins, alpha, bound=bound)]
+    return [verdict_from_p(p, alpha) for p in holm_p_values(intervals, margins, alpha, bound=bound)]
+
+
+def verdict_from_p(p: dict[str, float], alpha: float = ALPHA) -> str:
+    """The three-verdict rule on one comparison's (adjusted) one-sided p-values ``{"effect", "small"}``."""
+    return "not reproduced" if p["small"] < alpha else "reproduced" if p["effect"] < alpha else "inconclusive"
 
 
 def holm_p_values(intervals: Sequence[dict], margins: float | Sequence[float], alpha: float = ALPHA, *,

@@ -255,7 +255,7 @@ def decision(parts: dict[str, dict], margins: dict[str, float] | float, combine:
     names = list(parts)
     ms = [margins[n] if isinstance(margins, dict) else float(margins) for n in names]
     ps = st.holm_p_values([parts[n] for n in names], ms) if names else []
-    vs = st.holm_verdicts([parts[n] for n in names], ms) if names else []
+    vs = [st.verdict_from_p(p) for p in ps]
     # the intervals are not Holm-corrected, the verdicts are: keep the adjusted p-values that decided each part
     out = {n: {**{k: parts[n][k] for k in ("diff", "lo", "hi", "level") if k in parts[n]}, "margin": m, "verdict": v,
                "p_effect_holm": p["effect"], "p_small_holm": p["small"]}

@@ -485,12 +485,12 @@ def failure_table(per_seed: list[dict]) -> list[dict[str, Any]]:
     gr = [welch_interval(per_seed, f"acgan · {n}", f"reacgan · {n}", "feat_norm_growth", level=st.VERDICT_LEVEL)
           for n in names]
     ok = lambda w: w["n_better"] >= 2 and w["n_worse"] >= 2  # noqa: E731
-    vf = st.holm_verdicts(fd, FAILURE_FRECHET_MARGIN) if names and all(map(ok, fd)) else ["inconclusive"] * len(names)
-    vg = st.holm_verdicts(gr, GROWTH_MARGIN) if names and all(map(ok, gr)) else ["inconclusive"] * len(names)
-    # the intervals are uncorrected, the verdicts are: keep the Holm-adjusted p-values that decided them
+    # the intervals are uncorrected, the verdicts are: keep the Holm-adjusted p-values that decided them (NaN, and
+    # so "inconclusive", for a family with a setting of fewer than 2 seeds a side)
     nan = [{"effect": math.nan, "small": math.nan}] * len(names)
     pf = st.holm_p_values(fd, FAILURE_FRECHET_MARGIN) if names and all(map(ok, fd)) else nan
     pg = st.holm_p_values(gr, GROWTH_MARGIN) if names and all(map(ok, gr)) else nan
+    vf, vg = ([st.verdict_from_p(p) for p in ps] for ps in (pf, pg))
     return [{"setting": n, "frechet_acgan_minus_reacgan": {**f, "p_holm": a_p}, "growth_acgan_minus_reacgan": {**g, "p_holm": b_p},
              "acgan_worse": a, "acgan_norms_grow_more": b}
             for n, f, g, a, b, a_p, b_p in zip(names, fd, gr, vf, vg, pf, pg)]
