@@ -604,6 +604,9 @@ def claims_table(results_dir: str | os.PathLike | None = None) -> str:
             else:
                 verdict = r["verdict"] + (" (exploratory)" if r.get("exploratory") else "")
                 made = f"commit {r['commit']}, {r.get('cpu_s', math.nan) / 60:.1f} CPU-min"
+                cached = r.get("cached") or {}
+                if cached.get("records"):   # runs read from the score cache (another claim's, or an interrupted run's): trained before this run
+                    made += f" + {cached['train_cpu_s'] / 60:.1f} CPU-min of cached training reused"
             seeds = f"{len(r['seeds'])} ({c.n})"
         else:
             verdict, seeds, made = "not run yet", f"– ({c.n})", "–"
