@@ -585,7 +585,11 @@ def verdict_line(result: dict[str, Any]) -> str:
         text += (f" Deciding {100 * result.get('verdict_level', st.VERDICT_LEVEL):.0f} % intervals (effect in the paper's direction)"
                  + (", uncorrected; each verdict uses the Holm-adjusted p-values (< 0.05) over the parts" if holm else "") + f": {ivs}.")
     cached = result.get("cached") or {}
-    reuse = (f", plus {cached['train_wall_s'] / 60:.1f} min of cached training reused ({cached['records']} records)"
+    made = sorted({str((r.get("made") or {}).get("commit")) for r in result.get("per_seed", [])
+                   if r.get("cached") and (r.get("made") or {}).get("commit")})
+    reuse = (f", plus {cached['train_wall_s'] / 60:.1f} min wall ({cached.get('train_cpu_s', float('nan')) / 60:.1f} min CPU) of cached "
+             f"training reused ({cached['records']} records" + (f", made at commit{'s' if len(made) > 1 else ''} {', '.join(made)}"
+                                                                 if made else "") + ")"
              if cached.get("records") else "")
     text += (f" Run: {result['wall_s'] / 60:.1f} min wall, {result.get('cpu_s', float('nan')) / 60:.1f} min CPU{reuse} "
              f"on {result['device']}, commit {result['commit']}.")
