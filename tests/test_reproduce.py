@@ -347,3 +347,15 @@ def test_caveat_marks_every_result_that_is_not_a_test():
     assert R.caveat({"rules_version": 2, "smoke": True, "seeds": [0]}).startswith("SMOKE")
     few = R.caveat({"rules_version": 2, "exploratory": True, "seeds": [0, 1], "n_planned": 5, "dirty_files": ["x"]})
     assert "2 of 5 declared seeds" in few and "uncommitted files" in few
+
+
+def test_recheck_verdict_recomputes_the_recorded_verdict_and_fails_on_a_mismatch(capsys):
+    res = R.load_result("reacgan-ablation-cifar10")
+    assert R.recheck_verdict(res) == res["verdict"]
+    assert capsys.readouterr().out.startswith(f"✔ reacgan-ablation-cifar10: the current rule applied to the {len(res['per_seed'])}")
+    other = next(v for v in R.VERDICTS if v != res["verdict"])
+    with pytest.raises(AssertionError, match="rerun the claim"):
+        R.recheck_verdict({**res, "verdict": other})
+    missing = {k: v for k, v in res.items() if k != "verdict"}
+    assert R.recheck_verdict(missing) == res["verdict"]
+    assert "stores no 'verdict'" in capsys.readouterr().out

@@ -50,7 +50,7 @@ from typing import Any, Callable, Iterable, Sequence
 __all__ = [
     "Claim", "register", "claims", "get_claim", "interval", "summarize", "welch_interval", "compare_means", "interval_verdict",
     "decision", "write_json", "run_claim", "load_result", "summary_frame", "verdict_line", "runs_dir", "RESULTS_DIR",
-    "VERDICTS", "RULES_VERSION", "DirtyTree", "claims_table", "caveat", "old_rules",
+    "VERDICTS", "RULES_VERSION", "DirtyTree", "claims_table", "caveat", "old_rules", "recheck_verdict",
 ]
 
 VERDICTS = ("reproduced", "not reproduced", "inconclusive")
@@ -518,11 +518,35 @@ def caveat(result: dict[str, Any]) -> str:
     if result.get("smoke"):
         return "SMOKE (every training shrunk to seconds; not a test of the claim): "
     if result.get("exploratory"):
-        n = len(result.get("seeds") or [])
-        planned = result.get("n_planned", n)
-        why = ([f"{n} of {planned} declared seeds"] if n < planned else []) + (["uncommitted files"] if result.get("dirty_files") else [])
-        return f"EXPLORATORY ({', '.join(why) or 'see the verdict line'}; not a test of the claim): "
+        return f"EXPLORATORY ({', '.join(_exploratory_reasons(result)) or 'see the verdict line'}; not a test of the claim): "
     return ""
+
+
+def _exploratory_reasons(result: dict[str, Any]) -> list[str]:
+    """Why a result is exploratory: fewer seeds than declared, uncommitted files (both can hold)."""
+    n = len(result.get("seeds") or [])
+    planned = result.get("n_planned", n)
+    return ([f"{n} of {planned} declared seeds"] if n < planned else []) + (["uncommitted files"] if result.get("dirty_files") else [])
+
+
+def recheck_verdict(result: dict[str, Any]) -> str:
+    """Apply the claim's current rule again to the file's per-seed records, check it against the file, print ✔, return it.
+
+    A file made under the old rules keeps the verdict it recorded then; the current rule's verdict on the same
+    numbers is stored next to it (``verdict_current_rule``), and that is what is checked. A file that stores
+    no such verdict gets the recomputed one printed, unchecked. Raises ``AssertionError`` when they differ.
+    """
+    again = get_claim(result["claim"]).decide(summarize(result["per_seed"]), result["per_seed"])
+    key = "verdict_current_rule" if old_rules(result) else "verdict"
+    n = len(result["per_seed"])
+    if key not in result:
+        print(f"the file stores no '{key}': the current rule on its {n} records gives '{again}'")
+        return again
+    if again != result[key]:
+        raise AssertionError(f"the current rule gives {again!r}, the file records {result[key]!r} ({key}): rerun the claim")
+    print(f"✔ {result['claim']}: the current rule applied to the {n} per-seed records gives '{again}', "
+          + ("as stored next to the old verdict" if old_rules(result) else "as recorded"))
+    return again
 
 
 def _num(x: float) -> str:
@@ -573,9 +597,7 @@ def verdict_line(result: dict[str, Any]) -> str:
     if result.get("smoke"):  # GANTUTOR_SMOKE=1: every run shrunk to seconds; its numbers test nothing
         text += ". SMOKE run (every training shrunk to seconds): not a test of the claim"
     elif result.get("exploratory"):
-        why = [f"{n} of {planned} declared seeds"] if n < planned else []
-        why += ["uncommitted files"] if result.get("dirty_files") else []
-        text += f". EXPLORATORY ({', '.join(why) or 'see the file'}): not a test of the claim"
+        text += f". EXPLORATORY ({', '.join(_exploratory_reasons(result)) or 'see the file'}): not a test of the claim"
     try:
         meaning = (get_claim(result["claim"]).meaning or st.MEANING)[v]
     except ValueError:
