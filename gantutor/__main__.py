@@ -28,6 +28,8 @@ from pathlib import Path
 RECIPE_NAMES = ("acgan-cifar10", "acgan-fmnist", "reacgan-cifar10", "reacgan-fmnist")
 PRESET_NAMES = ("smoke", "cpu", "gpu")
 RUN_FILES = ("ckpt.pt", "recipe.json")
+# set once this process has joined a torchrun process group (see entry())
+_joined_process_group = False
 
 _RAW = argparse.RawDescriptionHelpFormatter
 _EXAMPLES = """examples:
@@ -150,6 +152,8 @@ def _init_distributed(device_arg: str | None):
         device = torch.device("cuda", local)
         torch.cuda.set_device(device)
     dist.init_process_group("nccl" if device.type == "cuda" else "gloo")
+    global _joined_process_group
+    _joined_process_group = True
     return device, dist.get_rank(), world
 
 
@@ -309,5 +313,26 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
 
+def entry() -> None:
+    """``python -m gantutor`` and the ``gantutor`` script: run :func:`main`, exit with its status.
+
+    A process that joined a torchrun process group leaves through ``os._exit`` once its output
+    is flushed (rank 0 has written and closed its checkpoint before the group is torn down).
+    Such a process now and then aborted after a finished run: SIGABRT on one rank, seen twice
+    in our CI's runs (in two different two-process tests), once with "terminate called
+    without an active exception".
+    That matches the pattern pytorch/pytorch PR 179291 describes: a gloo worker thread still
+    freeing work that holds tensors with Python objects while the interpreter shuts down
+    (``destroy_process_group`` does not guarantee the C++ group is gone). Skipping interpreter
+    shutdown in that process removes the window; every other call exits normally.
+    """
+    code = main()
+    if _joined_process_group:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()

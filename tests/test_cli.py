@@ -134,18 +134,35 @@ def test_help_and_version_do_not_import_torch():
 
 @pytest.mark.skipif(shutil.which("torchrun") is None and not (Path(sys.executable).parent / "torchrun").exists(), reason="torchrun missing")
 def test_two_process_gloo_ddp_splits_the_global_batch(tmp_path, capsys):
-    env = {**os.environ, "PYTHONPATH": str(REPO), "GANTUTOR_DEVICE": "cpu", "OMP_NUM_THREADS": "1"}
+    # PYTHONFAULTHANDLER: a rank that aborts prints where it was
+    env = {**os.environ, "PYTHONPATH": str(REPO), "GANTUTOR_DEVICE": "cpu", "OMP_NUM_THREADS": "1", "PYTHONFAULTHANDLER": "1"}
     cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2", "-m", "gantutor",
            "train", "--recipe", "acgan-fmnist", "--preset", "smoke", "--out", str(tmp_path / "ddp"), "--no-progress"]
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
-    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    # the whole stderr on failure: a rank's own message comes before torchrun's long summary
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-12000:]
     assert "× 2 (batch 16 = 2 × 8)" in proc.stdout  # the smoke preset's batch 16 is global
+    assert "done: step 3" in proc.stdout  # rank 0 leaves through os._exit: its output was flushed first
     state = checkpoint.load(tmp_path / "ddp" / "ckpt.pt")
     assert state["world"] == 2 and state["step"] == 3 and state["cfg"]["batch_size"] == 8
     assert all(torch.isfinite(t).all() for t in state["G"].values() if t.is_floating_point())
     # the same run resumed by one process is refused: it would shard the data differently
     assert main(["train", "--recipe", "acgan-fmnist", "--preset", "smoke", "--out", str(tmp_path / "ddp"), "--resume", "--steps", "4"]) == 2
     assert "world size (processes) 2 → 1" in capsys.readouterr().err
+
+
+def test_the_script_and_python_m_exit_through_entry(monkeypatch):
+    import tomllib
+
+    import gantutor.__main__ as cli
+
+    scripts = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["scripts"]
+    assert scripts["gantutor"] == "gantutor.__main__:entry"
+    # outside torchrun, entry is sys.exit(main()): the status reaches the shell and interpreter shutdown runs
+    monkeypatch.setattr(cli, "main", lambda: 3)
+    with pytest.raises(SystemExit) as exit_:
+        cli.entry()
+    assert exit_.value.code == 3 and cli._joined_process_group is False
 
 
 def test_speed_switches_reach_the_trainer_and_resume_checks_them(tmp_path, capsys):

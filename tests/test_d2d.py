@@ -233,6 +233,8 @@ def _d2d_worker(rank, world, port, path, data):
         dist.barrier()
     finally:
         dist.destroy_process_group()
+    # leave without interpreter shutdown, as gantutor.__main__.entry does under torchrun (see there)
+    os._exit(0)
 
 
 def _free_port():
