@@ -202,7 +202,7 @@ def train(args: argparse.Namespace) -> int:
         print(f"error: {problem}", file=sys.stderr)
         return 2
     device, rank, world = _init_distributed(args.device)
-    trainer = None
+    trainer, finished = None, False
     try:
         overrides = dict(out_dir=str(out), seed=args.seed) | ({"steps": args.steps} if args.steps is not None else {})
         # a switch given on the command line (--x / --no-x) wins; absent, the preset's own setting stays
@@ -231,13 +231,16 @@ def train(args: argparse.Namespace) -> int:
             trainer.save_checkpoint()
             (out / "history.json").write_text(json.dumps(trainer.history))
             print(f"done: step {trainer.step}, checkpoint {out / CKPT_NAME}")
+        finished = True
     finally:
-        if world > 1:
+        # After a failure on this rank no barrier and no teardown: the other ranks may be inside a
+        # collective, and a barrier here would wait for the group's timeout (30 minutes) with every
+        # process alive. This rank leaves with its error instead, and torchrun stops the others.
+        if world > 1 and finished:
             import torch.distributed as dist
 
-            if trainer is not None:
-                trainer.release()  # the DDP wrappers go before their process group does
-            dist.barrier()
+            trainer.release()  # the DDP wrappers go before their process group does
+            dist.barrier()  # every rank done (rank 0's checkpoint written) before any tears down
             dist.destroy_process_group()
     return 0
 

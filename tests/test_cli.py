@@ -151,6 +151,42 @@ def test_two_process_gloo_ddp_splits_the_global_batch(tmp_path, capsys):
     assert "world size (processes) 2 → 1" in capsys.readouterr().err
 
 
+_FAIL_ON_RANK_1 = """
+import os
+import gantutor.__main__ as cli
+from gantutor.train import Trainer
+
+update, calls = Trainer._g_update, [0]
+
+def failing_update(self):
+    calls[0] += 1
+    if os.environ["RANK"] == "1" and calls[0] == 2:
+        raise RuntimeError("injected failure on rank 1")
+    return update(self)
+
+Trainer._g_update = failing_update
+cli.entry()
+"""
+
+
+@pytest.mark.skipif(shutil.which("torchrun") is None and not (Path(sys.executable).parent / "torchrun").exists(), reason="torchrun missing")
+def test_a_failure_on_one_rank_ends_the_two_process_run(tmp_path):
+    # rank 1 raises in its second step while rank 0 is inside the step's collectives; the run must
+    # end with rank 1's error, not wait in a teardown barrier for the group's 30-minute timeout
+    # (the subprocess timeout below only guards against that hang)
+    script = tmp_path / "fail_on_rank_1.py"
+    script.write_text(_FAIL_ON_RANK_1)
+    env = {**os.environ, "PYTHONPATH": str(REPO), "GANTUTOR_DEVICE": "cpu", "OMP_NUM_THREADS": "1"}
+    cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2", str(script),
+           "train", "--recipe", "acgan-fmnist", "--preset", "smoke", "--steps", "4", "--out", str(tmp_path / "ddp"), "--no-progress"]
+    try:
+        proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=240)
+    except subprocess.TimeoutExpired as err:
+        pytest.fail(f"the run hung after rank 1 failed: {(err.stderr or b'')[-3000:]!r}")
+    assert proc.returncode != 0
+    assert "injected failure on rank 1" in proc.stderr and "done: step" not in proc.stdout
+
+
 def test_the_script_and_python_m_exit_through_entry(monkeypatch):
     import tomllib
 
