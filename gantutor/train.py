@@ -396,6 +396,7 @@ class Trainer:
 
         Ctrl-C (or a KeyboardInterrupt from a callback) stops at the end of the current
         step, writes a checkpoint if ``out_dir`` is set, and returns what was recorded.
+        Under torchrun every rank stops after the same step, even when only one was signalled.
         """
         total = self.cfg.steps if steps is None else int(steps)
         bar = tqdm(total=total, initial=self.step, desc="train", disable=not progress or self.rank != 0, dynamic_ncols=True)
@@ -404,7 +405,7 @@ class Trainer:
         self.interrupted, mid_step = False, False  # stopped between D and G updates: a state not to save
         with StopOnSigint() as stop:
             try:
-                while self.step < total and not stop.requested:
+                while self.step < total and not self._stop_agreed(stop):
                     mid_step, logs = True, {}
                     for d_iter in range(self.cfg.n_dis):
                         d_logs = self._d_update(d_iter)
@@ -436,6 +437,24 @@ class Trainer:
         if self.interrupted:
             print(_stop_message(self.step, mid_step, saved))
         return self.history
+
+    def _stop_agreed(self, stop: StopOnSigint) -> bool:
+        """Has any rank been asked to stop? (In one process: has this one.)
+
+        Under torchrun Ctrl-C reaches the ranks at slightly different moments, and a rank may be
+        signalled alone (``kill -INT``). A rank that left the loop by itself would leave the others
+        waiting in the next step's collectives; one all-reduce of the flags per step makes every
+        rank stop after the same step, so rank 0's checkpoint is the state of all of them.
+        """
+        if not self.distributed:
+            return stop.requested
+        flag = torch.tensor([float(stop.requested)], device=self.device)  # NCCL reduces CUDA tensors only
+        torch.distributed.all_reduce(flag, op=torch.distributed.ReduceOp.MAX)
+        # only ever set the flag: the signal handler may have run during the all-reduce (Python runs it
+        # when the call returns), and writing this step's False over it would lose that Ctrl-C
+        if agreed := bool(flag.item()):
+            stop.requested = True
+        return agreed
 
     # ------------------------------------------------------------------ one step's pieces
     def _d_update(self, d_iter: int) -> dict[str, float]:

@@ -5,6 +5,7 @@ import argparse
 import builtins
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -185,6 +186,56 @@ def test_a_failure_on_one_rank_ends_the_two_process_run(tmp_path):
         pytest.fail(f"the run hung after rank 1 failed: {(err.stderr or b'')[-3000:]!r}")
     assert proc.returncode != 0
     assert "injected failure on rank 1" in proc.stderr and "done: step" not in proc.stdout
+
+
+def _rank_pid(agent: int, rank: int) -> int | None:
+    """The pid of torchrun's worker ``rank`` under the agent process ``agent`` (Linux /proc), or None."""
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            environ = (stat.parent / "environ").read_bytes().split(b"\0")
+        except OSError:  # the process has gone meanwhile
+            continue
+        if int(fields[1]) == agent and f"RANK={rank}".encode() in environ:
+            return int(stat.parent.name)
+    return None
+
+
+@pytest.mark.skipif(not Path("/proc/self/environ").exists(), reason="finds the ranks' pids through /proc")
+@pytest.mark.skipif(shutil.which("torchrun") is None and not (Path(sys.executable).parent / "torchrun").exists(), reason="torchrun missing")
+def test_ctrl_c_on_one_rank_stops_both_after_the_same_step(tmp_path):
+    # SIGINT to rank 1 only: without agreeing, rank 1 would leave the loop alone and rank 0 would wait
+    # in the next step's collectives (the subprocess timeouts below only guard against that hang)
+    import signal
+    import time
+
+    run = tmp_path / "ddp"
+    env = {**os.environ, "PYTHONPATH": str(REPO), "GANTUTOR_DEVICE": "cpu", "OMP_NUM_THREADS": "1", "PYTHONFAULTHANDLER": "1"}
+    cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2", "-m", "gantutor",
+           "train", "--recipe", "acgan-fmnist", "--preset", "smoke", "--steps", "100000", "--out", str(run), "--no-progress"]
+    with open(tmp_path / "out.txt", "w") as out, open(tmp_path / "err.txt", "w") as err:
+        proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=err)
+        try:
+            # the smoke preset checkpoints every 2 steps: once rank 0 wrote one, rank 1 is inside fit too
+            deadline = time.monotonic() + 240
+            while not (run / "ckpt.pt").exists() and proc.poll() is None and time.monotonic() < deadline:
+                time.sleep(0.2)
+            rank1 = _rank_pid(proc.pid, 1)
+            assert rank1 is not None and proc.poll() is None, (tmp_path / "err.txt").read_text()[-3000:]
+            os.kill(rank1, signal.SIGINT)
+            proc.wait(timeout=240)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            pytest.fail("the run hung after Ctrl-C on rank 1: " + (tmp_path / "err.txt").read_text()[-3000:])
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+    stdout, stderr = (tmp_path / "out.txt").read_text(), (tmp_path / "err.txt").read_text()
+    assert proc.returncode == 0, stdout[-2000:] + stderr[-12000:]
+    stops = re.findall(r"interrupted at generator step (\d+)", stdout)
+    assert len(stops) == 2 and stops[0] == stops[1], stdout[-2000:]  # both ranks, the same step
+    state = checkpoint.load(run / "ckpt.pt")
+    assert state["step"] == int(stops[0]) < 100000 and state["world"] == 2
 
 
 def test_the_script_and_python_m_exit_through_entry(monkeypatch):
