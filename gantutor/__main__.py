@@ -202,46 +202,43 @@ def train(args: argparse.Namespace) -> int:
         print(f"error: {problem}", file=sys.stderr)
         return 2
     device, rank, world = _init_distributed(args.device)
-    trainer, finished = None, False
+    overrides = dict(out_dir=str(out), seed=args.seed) | ({"steps": args.steps} if args.steps is not None else {})
+    # a switch given on the command line (--x / --no-x) wins; absent, the preset's own setting stays
+    overrides |= {k: getattr(args, k) for k in SPEED_SWITCHES if getattr(args, k) is not None}
+    cfg = recipe.config(**overrides)
+    try:  # the preset's batch is global: each of the `world` processes takes its share
+        cfg = dataclasses.replace(cfg, batch_size=per_process_batch(cfg.batch_size, world))
+    except ValueError as err:
+        print(f"error: preset {recipe.preset}: {err}", file=sys.stderr)
+        return 2
+    data = recipe.load_data(path=args.data)
+    torch.manual_seed(args.seed)
+    G, D = recipe.build()
     try:
-        overrides = dict(out_dir=str(out), seed=args.seed) | ({"steps": args.steps} if args.steps is not None else {})
-        # a switch given on the command line (--x / --no-x) wins; absent, the preset's own setting stays
-        overrides |= {k: getattr(args, k) for k in SPEED_SWITCHES if getattr(args, k) is not None}
-        cfg = recipe.config(**overrides)
-        try:  # the preset's batch is global: each of the `world` processes takes its share
-            cfg = dataclasses.replace(cfg, batch_size=per_process_batch(cfg.batch_size, world))
-        except ValueError as err:
-            print(f"error: preset {recipe.preset}: {err}", file=sys.stderr)
-            return 2
-        data = recipe.load_data(path=args.data)
-        torch.manual_seed(args.seed)
-        G, D = recipe.build()
-        try:
-            trainer = Trainer(G, D, data, cfg, device=device)
-        except (ResumeMismatch, UnsafeCheckpoint) as err:
-            print(f"error: {err}", file=sys.stderr)
-            return 2
-        if rank == 0:
-            out.mkdir(parents=True, exist_ok=True)
-            (out / "recipe.json").write_text(json.dumps(recipe.to_dict(), indent=1))
-            print(f"{recipe.name} [{recipe.preset}] on {device} × {world} (batch {cfg.batch_size * world}"
-                  f"{f' = {world} × {cfg.batch_size}' if world > 1 else ''}): step {trainer.step} → {cfg.steps}")
-        trainer.fit(progress=not args.no_progress)
-        if rank == 0:
-            trainer.save_checkpoint()
-            (out / "history.json").write_text(json.dumps(trainer.history))
-            print(f"done: step {trainer.step}, checkpoint {out / CKPT_NAME}")
-        finished = True
-    finally:
-        # After a failure on this rank no barrier and no teardown: the other ranks may be inside a
-        # collective, and a barrier here would wait for the group's timeout (30 minutes) with every
-        # process alive. This rank leaves with its error instead, and torchrun stops the others.
-        if world > 1 and finished:
-            import torch.distributed as dist
+        trainer = Trainer(G, D, data, cfg, device=device)
+    except (ResumeMismatch, UnsafeCheckpoint) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    if rank == 0:
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "recipe.json").write_text(json.dumps(recipe.to_dict(), indent=1))
+        print(f"{recipe.name} [{recipe.preset}] on {device} × {world} (batch {cfg.batch_size * world}"
+              f"{f' = {world} × {cfg.batch_size}' if world > 1 else ''}): step {trainer.step} → {cfg.steps}")
+    trainer.fit(progress=not args.no_progress)
+    if rank == 0:
+        trainer.save_checkpoint()
+        (out / "history.json").write_text(json.dumps(trainer.history))
+        print(f"done: step {trainer.step}, checkpoint {out / CKPT_NAME}")
+    # Only a finished run tears the group down. After a failure on this rank (an exception passes
+    # through here) no barrier: the other ranks may be inside a collective, and a barrier would wait
+    # for the group's timeout (30 minutes) with every process alive. This rank leaves with its error
+    # instead, and torchrun stops the others.
+    if world > 1:
+        import torch.distributed as dist
 
-            trainer.release()  # the DDP wrappers go before their process group does
-            dist.barrier()  # every rank done (rank 0's checkpoint written) before any tears down
-            dist.destroy_process_group()
+        trainer.release()  # the DDP wrappers go before their process group does
+        dist.barrier()  # every rank done (rank 0's checkpoint written) before any tears down
+        dist.destroy_process_group()
     return 0
 
 

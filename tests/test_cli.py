@@ -133,13 +133,17 @@ def test_help_and_version_do_not_import_torch():
     assert proc.stdout.strip().endswith("TORCH False False"), proc.stdout[-300:]
 
 
-@pytest.mark.skipif(shutil.which("torchrun") is None and not (Path(sys.executable).parent / "torchrun").exists(), reason="torchrun missing")
+needs_torchrun = pytest.mark.skipif(shutil.which("torchrun") is None and not (Path(sys.executable).parent / "torchrun").exists(),
+                                    reason="torchrun missing")
+# two gloo processes on the CPU; PYTHONFAULTHANDLER: a rank that aborts prints where it was
+TORCHRUN_2 = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2"]
+TORCHRUN_ENV = {"PYTHONPATH": str(REPO), "GANTUTOR_DEVICE": "cpu", "OMP_NUM_THREADS": "1", "PYTHONFAULTHANDLER": "1"}
+
+
+@needs_torchrun
 def test_two_process_gloo_ddp_splits_the_global_batch(tmp_path, capsys):
-    # PYTHONFAULTHANDLER: a rank that aborts prints where it was
-    env = {**os.environ, "PYTHONPATH": str(REPO), "GANTUTOR_DEVICE": "cpu", "OMP_NUM_THREADS": "1", "PYTHONFAULTHANDLER": "1"}
-    cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2", "-m", "gantutor",
-           "train", "--recipe", "acgan-fmnist", "--preset", "smoke", "--out", str(tmp_path / "ddp"), "--no-progress"]
-    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
+    cmd = [*TORCHRUN_2, "-m", "gantutor", "train", "--recipe", "acgan-fmnist", "--preset", "smoke", "--out", str(tmp_path / "ddp"), "--no-progress"]
+    proc = subprocess.run(cmd, env={**os.environ, **TORCHRUN_ENV}, capture_output=True, text=True, timeout=300)
     # the whole stderr on failure: a rank's own message comes before torchrun's long summary
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-12000:]
     assert "× 2 (batch 16 = 2 × 8)" in proc.stdout  # the smoke preset's batch 16 is global
@@ -170,18 +174,17 @@ cli.entry()
 """
 
 
-@pytest.mark.skipif(shutil.which("torchrun") is None and not (Path(sys.executable).parent / "torchrun").exists(), reason="torchrun missing")
+@needs_torchrun
 def test_a_failure_on_one_rank_ends_the_two_process_run(tmp_path):
     # rank 1 raises in its second step while rank 0 is inside the step's collectives; the run must
     # end with rank 1's error, not wait in a teardown barrier for the group's 30-minute timeout
     # (the subprocess timeout below only guards against that hang)
     script = tmp_path / "fail_on_rank_1.py"
     script.write_text(_FAIL_ON_RANK_1)
-    env = {**os.environ, "PYTHONPATH": str(REPO), "GANTUTOR_DEVICE": "cpu", "OMP_NUM_THREADS": "1"}
-    cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2", str(script),
-           "train", "--recipe", "acgan-fmnist", "--preset", "smoke", "--steps", "4", "--out", str(tmp_path / "ddp"), "--no-progress"]
+    cmd = [*TORCHRUN_2, str(script), "train", "--recipe", "acgan-fmnist", "--preset", "smoke", "--steps", "4",
+           "--out", str(tmp_path / "ddp"), "--no-progress"]
     try:
-        proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=240)
+        proc = subprocess.run(cmd, env={**os.environ, **TORCHRUN_ENV}, capture_output=True, text=True, timeout=240)
     except subprocess.TimeoutExpired as err:
         pytest.fail(f"the run hung after rank 1 failed: {(err.stderr or b'')[-3000:]!r}")
     assert proc.returncode != 0
@@ -202,7 +205,7 @@ def _rank_pid(agent: int, rank: int) -> int | None:
 
 
 @pytest.mark.skipif(not Path("/proc/self/environ").exists(), reason="finds the ranks' pids through /proc")
-@pytest.mark.skipif(shutil.which("torchrun") is None and not (Path(sys.executable).parent / "torchrun").exists(), reason="torchrun missing")
+@needs_torchrun
 def test_ctrl_c_on_one_rank_stops_both_after_the_same_step(tmp_path):
     # SIGINT to rank 1 only: without agreeing, rank 1 would leave the loop alone and rank 0 would wait
     # in the next step's collectives (the subprocess timeouts below only guard against that hang)
@@ -210,11 +213,10 @@ def test_ctrl_c_on_one_rank_stops_both_after_the_same_step(tmp_path):
     import time
 
     run = tmp_path / "ddp"
-    env = {**os.environ, "PYTHONPATH": str(REPO), "GANTUTOR_DEVICE": "cpu", "OMP_NUM_THREADS": "1", "PYTHONFAULTHANDLER": "1"}
-    cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2", "-m", "gantutor",
-           "train", "--recipe", "acgan-fmnist", "--preset", "smoke", "--steps", "100000", "--out", str(run), "--no-progress"]
+    cmd = [*TORCHRUN_2, "-m", "gantutor", "train", "--recipe", "acgan-fmnist", "--preset", "smoke", "--steps", "100000",
+           "--out", str(run), "--no-progress"]
     with open(tmp_path / "out.txt", "w") as out, open(tmp_path / "err.txt", "w") as err:
-        proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=err)
+        proc = subprocess.Popen(cmd, env={**os.environ, **TORCHRUN_ENV}, stdout=out, stderr=err)
         try:
             # the smoke preset checkpoints every 2 steps: once rank 0 wrote one, rank 1 is inside fit too
             deadline = time.monotonic() + 240
